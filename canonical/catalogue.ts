@@ -1,0 +1,83 @@
+import { salesOrderSchema, SALES_ORDER_VERSION } from "./entities/sales-order.ts";
+import { fulfillmentOrderSchema, FULFILLMENT_ORDER_VERSION } from "./entities/fulfillment-order.ts";
+import { shipmentSchema, SHIPMENT_VERSION } from "./entities/shipment.ts";
+import { deliveryJobSchema, DELIVERY_JOB_VERSION } from "./entities/delivery-job.ts";
+import { returnOrderSchema, RETURN_ORDER_VERSION } from "./entities/return-order.ts";
+import { settlementEventSchema, SETTLEMENT_EVENT_VERSION } from "./entities/settlement-event.ts";
+import { exceptionCaseSchema, EXCEPTION_CASE_VERSION } from "./entities/exception-case.ts";
+import * as F from "./fact-schemas.ts";
+import {
+	ERP_COMMANDS, ERP_FACTS, INBOUND_MESSAGES, LASTMILE_COMMANDS, LASTMILE_FACTS, WAYBILL_FACTS, WMS_COMMANDS, WMS_FACTS,
+	type MessageType,
+} from "./message-types.ts";
+
+export interface CatalogueEntry {
+	version: number;
+	kind: "fact" | "command" | "inbound";
+	schema: Record<string, unknown>;
+}
+
+const fact = (schema: Record<string, unknown>, version = 1): CatalogueEntry => ({ version, kind: "fact", schema });
+const command = (schema: Record<string, unknown>, version = 1): CatalogueEntry => ({ version, kind: "command", schema });
+
+/** Every message type Waybill carries on a durable stream, with the schema its data must match. */
+export const CATALOGUE: Record<MessageType, CatalogueEntry> = {
+	[ERP_FACTS.ORDER_RELEASED]: fact(salesOrderSchema, SALES_ORDER_VERSION),
+	[ERP_FACTS.ORDER_UPDATED]: fact(F.orderUpdatedSchema),
+	[ERP_FACTS.ORDER_CANCELLED]: fact(F.orderCancelledSchema),
+	[ERP_FACTS.RETURN_AUTHORISED]: fact(returnOrderSchema, RETURN_ORDER_VERSION),
+	[ERP_FACTS.INVOICE_POSTED]: fact(settlementEventSchema, SETTLEMENT_EVENT_VERSION),
+	[ERP_FACTS.CREDIT_NOTE_POSTED]: fact(settlementEventSchema, SETTLEMENT_EVENT_VERSION),
+
+	[ERP_COMMANDS.UPDATE_ORDER_STATUS]: command(F.orderStatusUpdateSchema),
+	[ERP_COMMANDS.CONFIRM_SHIPMENT]: command(shipmentSchema, SHIPMENT_VERSION),
+	[ERP_COMMANDS.POST_INVOICE]: command(settlementEventSchema, SETTLEMENT_EVENT_VERSION),
+	[ERP_COMMANDS.PAUSE_INVOICING]: command(F.csCaseSchema),
+	[ERP_COMMANDS.POST_CREDIT_NOTE]: command(settlementEventSchema, SETTLEMENT_EVENT_VERSION),
+	[ERP_COMMANDS.BACKORDER_LINES]: command(F.backorderSchema),
+
+	[WMS_FACTS.FULFILLMENT_ACCEPTED]: fact(F.fulfillmentRefSchema),
+	[WMS_FACTS.ALLOCATED]: fact(F.warehouseProgressSchema),
+	[WMS_FACTS.ALLOCATION_SHORT]: fact(F.warehouseProgressSchema),
+	[WMS_FACTS.PICK_CONFIRMED]: fact(F.warehouseProgressSchema),
+	[WMS_FACTS.PACK_COMPLETED]: fact(F.warehouseProgressSchema),
+	[WMS_FACTS.SHIPMENT_MANIFESTED]: fact(shipmentSchema, SHIPMENT_VERSION),
+	[WMS_FACTS.INVENTORY_ADJUSTED]: fact(F.inventoryAdjustedSchema),
+	[WMS_FACTS.EXCEPTION_RAISED]: fact(F.warehouseExceptionSchema),
+	[WMS_FACTS.RETURN_RECEIVED]: fact(F.returnReceivedSchema),
+
+	[WMS_COMMANDS.CREATE_FULFILLMENT_ORDER]: command(fulfillmentOrderSchema, FULFILLMENT_ORDER_VERSION),
+	[WMS_COMMANDS.CANCEL_FULFILLMENT_ORDER]: command(F.cancelFulfillmentSchema),
+	[WMS_COMMANDS.EXPECT_RETURN]: command(returnOrderSchema, RETURN_ORDER_VERSION),
+
+	[LASTMILE_FACTS.JOB_ACCEPTED]: fact(F.deliveryEventSchema),
+	[LASTMILE_FACTS.DISPATCHED]: fact(F.deliveryEventSchema),
+	[LASTMILE_FACTS.OUT_FOR_DELIVERY]: fact(F.deliveryEventSchema),
+	[LASTMILE_FACTS.ETA_UPDATED]: fact(F.deliveryEventSchema),
+	[LASTMILE_FACTS.DELAY_DETECTED]: fact(F.deliveryEventSchema),
+	[LASTMILE_FACTS.ARRIVED]: fact(F.deliveryEventSchema),
+	[LASTMILE_FACTS.DELIVERED]: fact(F.deliveryEventSchema),
+	[LASTMILE_FACTS.ATTEMPT_FAILED]: fact(F.deliveryEventSchema),
+	[LASTMILE_FACTS.RETURNED_TO_SENDER]: fact(F.deliveryEventSchema),
+
+	[LASTMILE_COMMANDS.CREATE_DELIVERY_JOB]: command(deliveryJobSchema, DELIVERY_JOB_VERSION),
+	[LASTMILE_COMMANDS.CANCEL_DELIVERY_JOB]: command(F.deliveryJobRefSchema),
+	[LASTMILE_COMMANDS.SCHEDULE_REATTEMPT]: command(F.deliveryJobRefSchema),
+	[LASTMILE_COMMANDS.CREATE_RETURN_PICKUP]: command(returnOrderSchema, RETURN_ORDER_VERSION),
+
+	[WAYBILL_FACTS.ORDER_STATUS_CHANGED]: fact(F.statusChangedSchema),
+	[WAYBILL_FACTS.SLA_AT_RISK]: fact(F.slaSchema),
+	[WAYBILL_FACTS.SLA_BREACHED]: fact(F.slaSchema),
+	[WAYBILL_FACTS.EXCEPTION_OPENED]: fact(exceptionCaseSchema, EXCEPTION_CASE_VERSION),
+	[WAYBILL_FACTS.EXCEPTION_RESOLVED]: fact(exceptionCaseSchema, EXCEPTION_CASE_VERSION),
+	[WAYBILL_FACTS.CS_CASE_ALERTED]: fact(F.csCaseSchema),
+	[WAYBILL_FACTS.PARTNER_DEGRADED]: fact(F.partnerHealthSchema),
+	[WAYBILL_FACTS.PARTNER_RECOVERED]: fact(F.partnerHealthSchema),
+	[WAYBILL_FACTS.MESSAGE_DEAD_LETTERED]: fact(F.deadLetterSchema),
+
+	[INBOUND_MESSAGES.PARTNER_MESSAGE_RECEIVED]: { version: 1, kind: "inbound", schema: F.partnerMessageSchema },
+};
+
+export function catalogueEntry(type: string): CatalogueEntry | undefined {
+	return (CATALOGUE as Record<string, CatalogueEntry>)[type];
+}

@@ -1,0 +1,40 @@
+/**
+ * Durable channel names. Each is a JetStream stream (or its in-memory twin); the partition of a
+ * message is derived from its subject (the order), which is what keeps one order's messages in order.
+ */
+export const CHANNELS = {
+	/** Raw partner messages and API requests, stored before Waybill acknowledges them. */
+	INBOUND: "inbound",
+	/** Canonical facts: what happened, past tense. */
+	EVENTS: "events",
+	/** Commands for the ERP adapter. */
+	ERP_COMMANDS: "commands-erp",
+	/** Commands for the WMS adapter. */
+	WMS_COMMANDS: "commands-wms",
+	/** Commands for the last-mile adapter. */
+	LASTMILE_COMMANDS: "commands-lastmile",
+	/** Messages that could not be processed, with the error that stopped them. */
+	DEAD_LETTERS: "dead-letters",
+} as const;
+
+export type ChannelName = (typeof CHANNELS)[keyof typeof CHANNELS];
+
+export const ALL_CHANNELS: ChannelName[] = Object.values(CHANNELS);
+
+export const COMMAND_CHANNEL_BY_SYSTEM = {
+	erp: CHANNELS.ERP_COMMANDS,
+	wms: CHANNELS.WMS_COMMANDS,
+	lastmile: CHANNELS.LASTMILE_COMMANDS,
+} as const;
+
+export type PartnerSystem = keyof typeof COMMAND_CHANNEL_BY_SYSTEM;
+
+/** Consumer groups: one per service that reads a channel. */
+export const GROUPS = {
+	MAPPER: "mapper",
+	SAGA: "saga",
+	LEDGER: "ledger",
+	ERP: "erp",
+	WMS: "wms",
+	LASTMILE: "lastmile",
+} as const;

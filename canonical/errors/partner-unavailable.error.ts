@@ -1,0 +1,18 @@
+import { ERROR_TYPES } from "./error-types.ts";
+import { RetryableWaybillError, asErrorLike } from "./waybill-error.ts";
+
+/** A partner call that failed in a way worth retrying (timeout, 5xx, 429, open circuit). */
+export class PartnerUnavailableError extends RetryableWaybillError {
+	constructor(partner: string, reason: string, retryAfterMs?: number) {
+		super(`partner '${partner}' is unavailable: ${reason}`, 503, ERROR_TYPES.PARTNER_UNAVAILABLE, { partner, reason, retryAfterMs });
+	}
+}
+
+export const isPartnerUnavailable = (e: unknown): e is PartnerUnavailableError =>
+	asErrorLike(e).type === ERROR_TYPES.PARTNER_UNAVAILABLE;
+
+/** The delay a partner asked for (Retry-After), when it asked. */
+export function retryAfterOf(e: unknown): number | undefined {
+	const data = asErrorLike(e).data as { retryAfterMs?: unknown } | undefined;
+	return typeof data?.retryAfterMs === "number" ? data.retryAfterMs : undefined;
+}

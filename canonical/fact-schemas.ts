@@ -1,0 +1,154 @@
+import { addressSchema, idSchema, isoTime, lineQuantitySchema, optionalIsoTime, windowSchema } from "./entities/common.ts";
+import { salesOrderLineSchema } from "./entities/sales-order.ts";
+import { proofOfDeliverySchema } from "./entities/delivery-job.ts";
+import { shipmentPackageSchema } from "./entities/shipment.ts";
+import { ORDER_STATUS } from "./order-status.ts";
+
+/** Data schemas of the facts and commands that are not a whole entity. */
+const orderRef = { orderId: idSchema } as const;
+
+export const fulfillmentRefSchema = {
+	$$strict: "remove",
+	...orderRef,
+	fulfillmentOrderId: { ...idSchema, optional: true },
+	warehouse: { ...idSchema, optional: true },
+	partnerRef: { type: "string", optional: true, max: 128 },
+} as const;
+
+export const warehouseProgressSchema = {
+	...fulfillmentRefSchema,
+	lines: {
+		type: "array",
+		optional: true,
+		items: { ...lineQuantitySchema, props: { ...lineQuantitySchema.props, qtyPicked: { type: "number", integer: true, min: 0, optional: true } } },
+	},
+	packages: { type: "array", optional: true, items: shipmentPackageSchema },
+} as const;
+
+export const orderUpdatedSchema = {
+	$$strict: "remove",
+	...orderRef,
+	changes: {
+		type: "object",
+		props: {
+			shipTo: { ...addressSchema, optional: true },
+			requestedWindow: windowSchema,
+			lines: { type: "array", optional: true, items: salesOrderLineSchema },
+		},
+	},
+} as const;
+
+export const orderCancelledSchema = { $$strict: "remove", ...orderRef, reason: { type: "string", max: 500 } } as const;
+
+export const inventoryAdjustedSchema = {
+	$$strict: "remove",
+	sku: { type: "string", min: 1, max: 64 },
+	warehouse: idSchema,
+	delta: { type: "number", integer: true },
+	reason: { type: "string", optional: true, max: 200 },
+	onHand: { type: "number", integer: true, optional: true },
+	at: isoTime,
+} as const;
+
+export const warehouseExceptionSchema = {
+	$$strict: "remove",
+	orderId: { ...idSchema, optional: true },
+	warehouse: idSchema,
+	code: { type: "string", min: 1, max: 64 },
+	description: { type: "string", max: 1000 },
+} as const;
+
+export const returnReceivedSchema = {
+	$$strict: "remove",
+	...orderRef,
+	rma: idSchema,
+	lines: { type: "array", items: lineQuantitySchema },
+	disposition: { type: "string", optional: true, max: 32 },
+} as const;
+
+/** Every last-mile fact: the platform owns route, ETA, attempts and proof of delivery. */
+export const deliveryEventSchema = {
+	$$strict: "remove",
+	...orderRef,
+	partnerRef: { type: "string", min: 1, max: 128 },
+	deliveryJobId: { ...idSchema, optional: true },
+	trackingUrl: { type: "string", optional: true, max: 512 },
+	driver: { type: "string", optional: true, max: 128 },
+	eta: optionalIsoTime,
+	reason: { type: "string", optional: true, max: 500 },
+	location: { type: "object", optional: true, props: { lat: "number", lng: "number" } },
+	proofOfDelivery: proofOfDeliverySchema,
+} as const;
+
+export const statusChangedSchema = {
+	$$strict: "remove",
+	...orderRef,
+	from: { type: "enum", optional: true, values: Object.values(ORDER_STATUS) },
+	to: { type: "enum", values: Object.values(ORDER_STATUS) },
+	at: isoTime,
+	cause: { type: "string", max: 128 },
+} as const;
+
+export const slaSchema = {
+	$$strict: "remove",
+	...orderRef,
+	sla: { type: "string", max: 64 },
+	dueAt: isoTime,
+	at: isoTime,
+} as const;
+
+export const csCaseSchema = { $$strict: "remove", ...orderRef, reason: { type: "string", max: 500 } } as const;
+
+export const partnerHealthSchema = {
+	$$strict: "remove",
+	system: { type: "string", max: 32 },
+	partner: { type: "string", max: 128 },
+	reason: { type: "string", optional: true, max: 500 },
+} as const;
+
+export const deadLetterSchema = {
+	$$strict: false,
+	channel: "string",
+	group: "string",
+	attempts: "number",
+	failedAt: isoTime,
+	error: { type: "object", props: { type: "string", message: "string" } },
+	message: "any",
+} as const;
+
+export const partnerMessageSchema = {
+	$$strict: "remove",
+	system: { type: "enum", values: ["erp", "wms", "lastmile"] },
+	partner: { type: "string", min: 1, max: 64 },
+	contentType: { type: "string", max: 128 },
+	receivedAt: isoTime,
+	headers: { type: "record", key: { type: "string" }, value: { type: "string" } },
+	/** The raw body exactly as received (UTF-8), or empty with a payload reference. */
+	body: { type: "string", max: 10_000_000 },
+} as const;
+
+export const orderStatusUpdateSchema = {
+	$$strict: "remove",
+	...orderRef,
+	status: { type: "enum", values: Object.values(ORDER_STATUS) },
+	at: isoTime,
+	detail: { type: "string", optional: true, max: 500 },
+} as const;
+
+export const cancelFulfillmentSchema = { ...fulfillmentRefSchema, reason: { type: "string", max: 500 } } as const;
+
+export const deliveryJobRefSchema = {
+	$$strict: "remove",
+	...orderRef,
+	deliveryJobId: idSchema,
+	partnerRef: { type: "string", optional: true, max: 128 },
+	window: windowSchema,
+	reason: { type: "string", optional: true, max: 500 },
+} as const;
+
+export const backorderSchema = {
+	$$strict: "remove",
+	...orderRef,
+	lines: { type: "array", min: 1, items: lineQuantitySchema },
+	policy: { type: "enum", values: ["backorder", "cancel"] },
+} as const;

@@ -1,0 +1,88 @@
+/**
+ * The event and command catalogue of PRODUCT.md as constants. Facts are past tense
+ * (`erp.order.released`), commands imperative (`wms.fulfillment-order.create`).
+ */
+export const ERP_FACTS = {
+	ORDER_RELEASED: "erp.order.released",
+	ORDER_UPDATED: "erp.order.updated",
+	ORDER_CANCELLED: "erp.order.cancelled",
+	RETURN_AUTHORISED: "erp.return.authorised",
+	INVOICE_POSTED: "erp.invoice.posted",
+	CREDIT_NOTE_POSTED: "erp.credit-note.posted",
+} as const;
+
+export const ERP_COMMANDS = {
+	UPDATE_ORDER_STATUS: "erp.order-status.update",
+	CONFIRM_SHIPMENT: "erp.shipment.confirm",
+	POST_INVOICE: "erp.invoice.post",
+	PAUSE_INVOICING: "erp.invoicing.pause",
+	POST_CREDIT_NOTE: "erp.credit-note.post",
+	BACKORDER_LINES: "erp.lines.backorder",
+} as const;
+
+export const WMS_FACTS = {
+	FULFILLMENT_ACCEPTED: "wms.fulfillment.accepted",
+	ALLOCATED: "wms.fulfillment.allocated",
+	ALLOCATION_SHORT: "wms.allocation.short",
+	PICK_CONFIRMED: "wms.pick.confirmed",
+	PACK_COMPLETED: "wms.pack.completed",
+	SHIPMENT_MANIFESTED: "wms.shipment.manifested",
+	INVENTORY_ADJUSTED: "wms.inventory.adjusted",
+	EXCEPTION_RAISED: "wms.exception.raised",
+	RETURN_RECEIVED: "wms.return.received",
+} as const;
+
+export const WMS_COMMANDS = {
+	CREATE_FULFILLMENT_ORDER: "wms.fulfillment-order.create",
+	CANCEL_FULFILLMENT_ORDER: "wms.fulfillment-order.cancel",
+	EXPECT_RETURN: "wms.return.expect",
+} as const;
+
+export const LASTMILE_FACTS = {
+	JOB_ACCEPTED: "lastmile.job.accepted",
+	DISPATCHED: "lastmile.job.dispatched",
+	OUT_FOR_DELIVERY: "lastmile.out-for-delivery",
+	ETA_UPDATED: "lastmile.eta.updated",
+	DELAY_DETECTED: "lastmile.delay.detected",
+	ARRIVED: "lastmile.arrived",
+	DELIVERED: "lastmile.delivered",
+	ATTEMPT_FAILED: "lastmile.attempt.failed",
+	RETURNED_TO_SENDER: "lastmile.returned-to-sender",
+} as const;
+
+export const LASTMILE_COMMANDS = {
+	CREATE_DELIVERY_JOB: "lastmile.delivery-job.create",
+	CANCEL_DELIVERY_JOB: "lastmile.delivery-job.cancel",
+	SCHEDULE_REATTEMPT: "lastmile.reattempt.schedule",
+	CREATE_RETURN_PICKUP: "lastmile.return-pickup.create",
+} as const;
+
+export const WAYBILL_FACTS = {
+	ORDER_STATUS_CHANGED: "waybill.order.status-changed",
+	SLA_AT_RISK: "waybill.sla.at-risk",
+	SLA_BREACHED: "waybill.sla.breached",
+	EXCEPTION_OPENED: "waybill.exception.opened",
+	EXCEPTION_RESOLVED: "waybill.exception.resolved",
+	CS_CASE_ALERTED: "waybill.cs-case.alerted",
+	PARTNER_DEGRADED: "waybill.partner.degraded",
+	PARTNER_RECOVERED: "waybill.partner.recovered",
+	MESSAGE_DEAD_LETTERED: "waybill.message.dead-lettered",
+} as const;
+
+export const INBOUND_MESSAGES = {
+	PARTNER_MESSAGE_RECEIVED: "inbound.partner-message.received",
+} as const;
+
+type ValuesOf<T> = T[keyof T];
+export type FactType =
+	| ValuesOf<typeof ERP_FACTS>
+	| ValuesOf<typeof WMS_FACTS>
+	| ValuesOf<typeof LASTMILE_FACTS>
+	| ValuesOf<typeof WAYBILL_FACTS>;
+export type CommandType = ValuesOf<typeof ERP_COMMANDS> | ValuesOf<typeof WMS_COMMANDS> | ValuesOf<typeof LASTMILE_COMMANDS>;
+export type MessageType = FactType | CommandType | ValuesOf<typeof INBOUND_MESSAGES>;
+
+/** The system a command is addressed to, read from its type. */
+export function systemOfCommand(type: CommandType): "erp" | "wms" | "lastmile" {
+	return type.split(".")[0] as "erp" | "wms" | "lastmile";
+}
