@@ -1,0 +1,204 @@
+import { Redis } from "ioredis";
+
+import type { Store, Versioned } from "./store.ts";
+
+/** While Redis is down a command fails after this many reconnect attempts instead of queueing forever. */
+const MAX_RETRIES_PER_REQUEST = 3;
+/** A reply slower than this means a paused or partitioned Redis; fail rather than wait on it. */
+const COMMAND_TIMEOUT_MS = 5_000;
+const CONNECT_TIMEOUT_MS = 5_000;
+const READY_TIMEOUT_MS = 5_000;
+const SCAN_BATCH = 500;
+
+/**
+ * Compare-and-set on a hash { v: version, d: JSON }. It runs as one script so no other writer
+ * can slip in between the version check and the write.
+ */
+const SET_VERSIONED_LUA = `
+local current = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
+if current ~= tonumber(ARGV[1]) then return false end
+local version = current + 1
+redis.call('HSET', KEYS[1], 'v', version, 'd', ARGV[2])
+return version
+`;
+
+/** The client once `defineCommand` has added the script as a method. */
+interface ScriptedRedis extends Redis {
+	setVersioned(key: string, expectedVersion: number, json: string): Promise<number | null>;
+}
+
+/**
+ * The store for distributed mode. Every key is `${prefix}:${key}`; prefixes must not nest
+ * ("a" and "a:b"), because clear() on the outer one would also take the inner one's keys.
+ */
+export class RedisStore implements Store {
+	readonly #prefix: string;
+	readonly #url: string;
+	readonly #redis: ScriptedRedis;
+	#lastError: Error | undefined;
+
+	constructor(options: { url: string; prefix: string }) {
+		this.#prefix = options.prefix;
+		this.#url = options.url;
+		this.#redis = new Redis(options.url, {
+			lazyConnect: false,
+			// Queue kept so calls made before the first connect wait for it; the retry cap still bounds the wait.
+			enableOfflineQueue: true,
+			maxRetriesPerRequest: MAX_RETRIES_PER_REQUEST,
+			connectTimeout: CONNECT_TIMEOUT_MS,
+			commandTimeout: COMMAND_TIMEOUT_MS,
+		}) as ScriptedRedis;
+		this.#redis.defineCommand("setVersioned", { numberOfKeys: 1, lua: SET_VERSIONED_LUA });
+		// Failed commands already reject with their own error; this one only explains a failed ready().
+		this.#redis.on("error", (error: Error) => {
+			this.#lastError = error;
+		});
+	}
+
+	/** Resolves once connected; rejects with the URL (password hidden) and the last error otherwise. */
+	ready(timeoutMs = READY_TIMEOUT_MS): Promise<void> {
+		const redis = this.#redis;
+		if (redis.status === "ready") return Promise.resolve();
+		if (redis.status === "end") return Promise.reject(this.#unreachable("the connection is closed"));
+		return new Promise((resolve, reject) => {
+			const done = (error?: Error) => {
+				clearTimeout(timer);
+				redis.off("ready", onReady).off("end", onEnd);
+				if (error) reject(error);
+				else resolve();
+			};
+			const onReady = () => done();
+			const onEnd = () => done(this.#unreachable("the connection ended"));
+			const timer = setTimeout(() => {
+				done(this.#unreachable(`not ready after ${timeoutMs} ms (${this.#lastError?.message ?? redis.status})`));
+			}, timeoutMs);
+			redis.once("ready", onReady).once("end", onEnd);
+		});
+	}
+
+	async get<T>(key: string): Promise<T | undefined> {
+		return parse<T>(await this.#redis.get(this.#key(key)));
+	}
+
+	async getMany<T>(keys: string[]): Promise<Array<T | undefined>> {
+		// MGET with no keys is a syntax error, not an empty reply.
+		if (keys.length === 0) return [];
+		const replies = await this.#redis.mget(keys.map((key) => this.#key(key)));
+		return replies.map((json) => parse<T>(json));
+	}
+
+	async set<T>(key: string, value: T, ttlMs?: number): Promise<void> {
+		const json = toJson(value);
+		if (ttlMs === undefined) await this.#redis.set(this.#key(key), json);
+		else await this.#redis.set(this.#key(key), json, "PX", checkTtl(ttlMs));
+	}
+
+	async setIfAbsent<T>(key: string, value: T, ttlMs?: number): Promise<boolean> {
+		const json = toJson(value);
+		const reply =
+			ttlMs === undefined
+				? await this.#redis.set(this.#key(key), json, "NX")
+				: await this.#redis.set(this.#key(key), json, "PX", checkTtl(ttlMs), "NX");
+		return reply === "OK";
+	}
+
+	async delete(key: string): Promise<void> {
+		await this.#redis.del(this.#key(key));
+	}
+
+	async getVersioned<T>(key: string): Promise<Versioned<T> | undefined> {
+		const [version, json] = await this.#redis.hmget(this.#key(key), "v", "d");
+		if (version === null || json === null) return undefined;
+		return { value: JSON.parse(json) as T, version: Number(version) };
+	}
+
+	async setVersioned<T>(key: string, value: T, expectedVersion: number): Promise<number | null> {
+		return this.#redis.setVersioned(this.#key(key), expectedVersion, toJson(value));
+	}
+
+	async increment(key: string, by = 1): Promise<number> {
+		return this.#redis.incrby(this.#key(key), by);
+	}
+
+	async indexAdd(indexKey: string, member: string, score: number): Promise<void> {
+		await this.#redis.zadd(this.#key(indexKey), score, member);
+	}
+
+	async indexRange(indexKey: string, min: number, max: number, limit?: number): Promise<string[]> {
+		const key = this.#key(indexKey);
+		if (limit === undefined) return this.#redis.zrangebyscore(key, bound(min), bound(max));
+		return this.#redis.zrangebyscore(key, bound(min), bound(max), "LIMIT", 0, checkLimit(limit));
+	}
+
+	async indexSize(indexKey: string): Promise<number> {
+		return this.#redis.zcard(this.#key(indexKey));
+	}
+
+	/** SCAN in batches rather than KEYS, which blocks the whole server while it walks the keyspace. */
+	async clear(): Promise<void> {
+		const match = `${escapeGlob(this.#prefix)}:*`;
+		let cursor = "0";
+		do {
+			const [next, keys] = await this.#redis.scan(cursor, "MATCH", match, "COUNT", SCAN_BATCH);
+			if (keys.length > 0) await this.#redis.unlink(...keys);
+			cursor = next;
+		} while (cursor !== "0");
+	}
+
+	/** QUIT lets in-flight replies arrive; a connection that never came up is just dropped. */
+	async close(): Promise<void> {
+		if (this.#redis.status === "end") return;
+		if (this.#redis.status === "ready") await this.#redis.quit();
+		else this.#redis.disconnect();
+	}
+
+	#key(key: string): string {
+		return `${this.#prefix}:${key}`;
+	}
+
+	#unreachable(why: string): Error {
+		return new Error(`Redis at ${redacted(this.#url)} is not reachable: ${why}`);
+	}
+}
+
+function parse<T>(json: string | null): T | undefined {
+	return json === null ? undefined : (JSON.parse(json) as T);
+}
+
+function toJson(value: unknown): string {
+	const json = JSON.stringify(value);
+	if (json === undefined) throw new TypeError(`store values must be JSON; got ${typeof value}`);
+	return json;
+}
+
+/** Checked here so both stores reject a bad TTL with the same message, not Redis's. */
+function checkTtl(ttlMs: number): number {
+	if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0) throw new RangeError(`ttlMs must be a positive integer; got ${ttlMs}`);
+	return ttlMs;
+}
+
+/** Redis reads a negative count as "no limit"; the contract says "at most", so refuse it. */
+function checkLimit(limit: number): number {
+	if (!Number.isSafeInteger(limit) || limit < 0) throw new RangeError(`limit must be a non-negative integer; got ${limit}`);
+	return limit;
+}
+
+function bound(score: number): string | number {
+	if (score === Infinity) return "+inf";
+	if (score === -Infinity) return "-inf";
+	return score;
+}
+
+function escapeGlob(text: string): string {
+	return text.replace(/[*?[\]\\]/g, "\\$&");
+}
+
+function redacted(url: string): string {
+	try {
+		const parsed = new URL(url);
+		if (parsed.password) parsed.password = "***";
+		return parsed.toString();
+	} catch {
+		return "(unparseable url)";
+	}
+}

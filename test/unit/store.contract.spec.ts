@@ -1,0 +1,296 @@
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { createServer } from "node:net";
+import { afterEach, before, beforeEach, describe, it } from "node:test";
+
+import { MemoryStore } from "../../mixins/store/memory.store.ts";
+import { RedisStore } from "../../mixins/store/redis.store.ts";
+import { createStore } from "../../mixins/store/store-factory.ts";
+import type { Store } from "../../mixins/store/store.ts";
+
+// CI provides Redis; an unreachable one must fail this file, never skip it.
+const REDIS_URL = process.env.REDIS_URL || "redis://127.0.0.1:6379";
+const SHORT_TTL_MS = 50;
+
+type MakeStore = (prefix: string) => Promise<Store>;
+
+const uniquePrefix = () => `test-store-${randomUUID()}`;
+
+async function eventually(check: () => Promise<boolean>, timeoutMs = 2_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!(await check())) {
+		if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+		await new Promise((resolve) => setTimeout(resolve, 5));
+	}
+}
+
+function storeContract(name: string, makeStore: MakeStore): void {
+	describe(name, () => {
+		const opened: Store[] = [];
+		let store: Store;
+		const open = async (prefix = uniquePrefix()) => {
+			const made = await makeStore(prefix);
+			opened.push(made);
+			return made;
+		};
+
+		// One probe up front, so an unreachable backend fails the suite once instead of per test.
+		before(async () => {
+			const probe = await makeStore(uniquePrefix());
+			await probe.close();
+		});
+		beforeEach(async () => {
+			store = await open();
+		});
+		afterEach(async () => {
+			for (const made of opened.splice(0)) {
+				await made.clear();
+				await made.close();
+			}
+		});
+
+		it("returns what was set, nested objects included", async () => {
+			const order = { id: "o-1", lines: [{ sku: "A", qty: 2, tags: ["x"] }], ship: { to: { zip: "10115" } }, note: null };
+			await store.set("order", order);
+			assert.deepEqual(await store.get("order"), order);
+		});
+
+		it("reads a key that was never written as undefined", async () => {
+			assert.equal(await store.get("missing"), undefined);
+		});
+
+		it("getMany answers in key order with undefined for missing keys", async () => {
+			await store.set("a", 1);
+			await store.set("c", { three: 3 });
+			assert.deepEqual(await store.getMany(["a", "b", "c"]), [1, undefined, { three: 3 }]);
+			assert.deepEqual(await store.getMany([]), []);
+		});
+
+		it("stores values as JSON, so a Date comes back as its ISO string", async () => {
+			const at = new Date("2024-05-01T12:00:00.000Z");
+			await store.set("event", { at, dropped: undefined });
+			assert.deepEqual(await store.get("event"), { at: "2024-05-01T12:00:00.000Z" });
+		});
+
+		it("refuses a value that has no JSON form and a TTL that is not a positive integer", async () => {
+			await assert.rejects(store.set("nothing", undefined), TypeError);
+			await assert.rejects(store.set("k", 1, 0), RangeError);
+			await assert.rejects(store.setIfAbsent("k", 1, 1.5), RangeError);
+		});
+
+		it("reads a key with a TTL as absent once it expires", async () => {
+			await store.set("session", { user: "u-1" }, SHORT_TTL_MS);
+			await store.set("kept", true);
+			assert.deepEqual(await store.get("session"), { user: "u-1" });
+			await eventually(async () => (await store.get("session")) === undefined);
+			assert.deepEqual(await store.getMany(["session", "kept"]), [undefined, true]);
+		});
+
+		it("setIfAbsent claims a key once and leaves the first value in place", async () => {
+			assert.equal(await store.setIfAbsent("claim", "first"), true);
+			assert.equal(await store.setIfAbsent("claim", "second"), false);
+			assert.equal(await store.get("claim"), "first");
+		});
+
+		it("setIfAbsent succeeds again once the earlier claim has expired", async () => {
+			assert.equal(await store.setIfAbsent("claim", "first", SHORT_TTL_MS), true);
+			assert.equal(await store.setIfAbsent("claim", "early"), false);
+			await eventually(async () => (await store.get("claim")) === undefined);
+			assert.equal(await store.setIfAbsent("claim", "after"), true);
+			assert.equal(await store.get("claim"), "after");
+		});
+
+		it("delete removes a key, and deleting a missing key is harmless", async () => {
+			await store.set("k", 1);
+			await store.delete("k");
+			await store.delete("never-written");
+			assert.equal(await store.get("k"), undefined);
+			assert.equal(await store.setIfAbsent("k", 2), true);
+		});
+
+		it("versions start at 1 for a write expecting 0 and grow by one per write", async () => {
+			assert.equal(await store.getVersioned("saga"), undefined);
+			assert.equal(await store.setVersioned("saga", { step: "reserve" }, 0), 1);
+			assert.equal(await store.setVersioned("saga", { step: "ship" }, 1), 2);
+			assert.deepEqual(await store.getVersioned("saga"), { value: { step: "ship" }, version: 2 });
+		});
+
+		it("refuses a versioned write with a stale version and keeps the stored value", async () => {
+			await store.setVersioned("saga", "v1", 0);
+			await store.setVersioned("saga", "v2", 1);
+			assert.equal(await store.setVersioned("saga", "stale", 1), null);
+			assert.equal(await store.setVersioned("saga", "as-new", 0), null);
+			assert.equal(await store.setVersioned("ghost", "ahead", 3), null);
+			assert.deepEqual(await store.getVersioned("saga"), { value: "v2", version: 2 });
+			assert.equal(await store.getVersioned("ghost"), undefined);
+		});
+
+		it("lets exactly one of ten writers racing on the same version win", async () => {
+			await store.setVersioned("saga", "start", 0);
+			const results = await Promise.all(
+				Array.from({ length: 10 }, (_, writer) => store.setVersioned("saga", `writer-${writer}`, 1)),
+			);
+			const winners = results.flatMap((version, writer) => (version === null ? [] : [{ version, writer }]));
+			assert.equal(winners.length, 1);
+			assert.deepEqual(await store.getVersioned("saga"), { value: `writer-${winners[0]!.writer}`, version: 2 });
+		});
+
+		it("treats a versioned key as a different kind from a plain one", async () => {
+			await store.setVersioned("saga", "v1", 0);
+			await assert.rejects(store.get("saga"));
+		});
+
+		it("increment starts from zero, adds the step and is readable with get", async () => {
+			assert.equal(await store.increment("count"), 1);
+			assert.equal(await store.increment("count", 5), 6);
+			assert.equal(await store.increment("count", -2), 4);
+			assert.equal(await store.get("count"), 4);
+		});
+
+		it("counts every one of many concurrent increments", async () => {
+			const results = await Promise.all(Array.from({ length: 50 }, () => store.increment("count", 2)));
+			assert.deepEqual(
+				results.toSorted((a, b) => a - b),
+				Array.from({ length: 50 }, (_, i) => 2 * (i + 1)),
+			);
+			assert.equal(await store.get("count"), 100);
+		});
+
+		it("indexRange returns members within inclusive bounds in ascending score order", async () => {
+			for (const [member, score] of [["d", 4], ["b", 2], ["a", 1], ["c", 3]] as const) {
+				await store.indexAdd("due", member, score);
+			}
+			assert.deepEqual(await store.indexRange("due", 2, 3), ["b", "c"]);
+			assert.deepEqual(await store.indexRange("due", -Infinity, Infinity), ["a", "b", "c", "d"]);
+			assert.deepEqual(await store.indexRange("due", 5, 9), []);
+			assert.equal(await store.indexSize("due"), 4);
+		});
+
+		it("indexRange returns at most limit members, lowest scores first", async () => {
+			for (const [member, score] of [["a", 1], ["b", 2], ["c", 3]] as const) await store.indexAdd("due", member, score);
+			assert.deepEqual(await store.indexRange("due", 0, 10, 2), ["a", "b"]);
+			assert.deepEqual(await store.indexRange("due", 0, 10, 0), []);
+			await assert.rejects(store.indexRange("due", 0, 10, -1), RangeError);
+		});
+
+		it("re-adding a member moves it to its new score without growing the index", async () => {
+			for (const [member, score] of [["a", 1], ["b", 2], ["c", 3]] as const) await store.indexAdd("due", member, score);
+			await store.indexAdd("due", "a", 5);
+			assert.deepEqual(await store.indexRange("due", -Infinity, Infinity), ["b", "c", "a"]);
+			assert.deepEqual(await store.indexRange("due", 0, 1), []);
+			assert.equal(await store.indexSize("due"), 3);
+		});
+
+		it("orders members with equal scores by member", async () => {
+			for (const member of ["m-2", "m-3", "m-1"]) await store.indexAdd("due", member, 7);
+			assert.deepEqual(await store.indexRange("due", 7, 7), ["m-1", "m-2", "m-3"]);
+		});
+
+		it("reads an index that was never written as empty", async () => {
+			assert.deepEqual(await store.indexRange("none", -Infinity, Infinity), []);
+			assert.equal(await store.indexSize("none"), 0);
+		});
+
+		it("clear removes every kind of key under this prefix and leaves other prefixes alone", async () => {
+			const other = await open();
+			await other.set("k", "other's");
+			await store.set("k", "mine");
+			await store.setVersioned("saga", "v1", 0);
+			await store.increment("count");
+			await store.indexAdd("due", "a", 1);
+
+			await store.clear();
+
+			assert.deepEqual(await store.getMany(["k", "count"]), [undefined, undefined]);
+			assert.equal(await store.getVersioned("saga"), undefined);
+			assert.equal(await store.indexSize("due"), 0);
+			assert.equal(await other.get("k"), "other's");
+		});
+
+		it("shares data between two stores opened with the same prefix", async () => {
+			const prefix = uniquePrefix();
+			const first = await open(prefix);
+			const second = await makeStore(prefix);
+			await first.set("k", "shared");
+			assert.equal(await second.get("k"), "shared");
+			await second.close();
+			assert.equal(await first.get("k"), "shared");
+		});
+
+		it("never lets a caller mutate stored state through a value it passed in or got back", async () => {
+			const original = { lines: [{ qty: 1 }] };
+			await store.set("k", original);
+			await store.setVersioned("v", original, 0);
+			original.lines[0]!.qty = 99;
+
+			const read = await store.get<typeof original>("k");
+			read!.lines.push({ qty: 2 });
+			const [many] = await store.getMany<typeof original>(["k"]);
+			many!.lines[0]!.qty = 42;
+			const versioned = await store.getVersioned<typeof original>("v");
+			versioned!.value.lines[0]!.qty = 7;
+
+			assert.deepEqual(await store.get("k"), { lines: [{ qty: 1 }] });
+			assert.deepEqual(await store.getVersioned("v"), { value: { lines: [{ qty: 1 }] }, version: 1 });
+		});
+
+		it("refuses calls once closed", async () => {
+			const closed = await makeStore(uniquePrefix());
+			await closed.close();
+			await assert.rejects(closed.get("k"));
+		});
+	});
+}
+
+storeContract("MemoryStore", async (prefix) => new MemoryStore(prefix));
+
+storeContract("RedisStore", async (prefix) => {
+	const store = new RedisStore({ url: REDIS_URL, prefix });
+	try {
+		await store.ready();
+	} catch (error) {
+		// Otherwise ioredis keeps reconnecting and the test process never exits.
+		await store.close();
+		throw error;
+	}
+	return store;
+});
+
+describe("RedisStore without a reachable Redis", () => {
+	const closedPortUrl = async () => {
+		const server = createServer().listen(0, "127.0.0.1");
+		await new Promise((resolve) => server.once("listening", resolve));
+		const { port } = server.address() as { port: number };
+		await new Promise((resolve) => server.close(resolve));
+		return `redis://:secret@127.0.0.1:${port}`;
+	};
+
+	it("fails ready() with the URL, password hidden, and fails commands instead of hanging", async () => {
+		const store = new RedisStore({ url: await closedPortUrl(), prefix: uniquePrefix() });
+		try {
+			await assert.rejects(store.ready(300), (error: Error) => {
+				assert.match(error.message, /Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ is not reachable/);
+				assert.doesNotMatch(error.message, /secret/);
+				return true;
+			});
+			await assert.rejects(store.get("k"), /max retries per request/i);
+		} finally {
+			await store.close();
+		}
+	});
+});
+
+describe("createStore", () => {
+	it("picks Redis when a URL is configured and memory when it is unset or empty", async () => {
+		const stores = [
+			createStore({ redisUrl: REDIS_URL, prefix: uniquePrefix() }),
+			createStore({ prefix: uniquePrefix() }),
+			createStore({ redisUrl: "", prefix: uniquePrefix() }),
+		];
+		assert.deepEqual(
+			stores.map((store) => store.constructor.name),
+			["RedisStore", "MemoryStore", "MemoryStore"],
+		);
+		for (const store of stores) await store.close();
+	});
+});
