@@ -1,0 +1,202 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { IdempotencyStore } from "./idempotency-store.ts";
+
+/** One request as a simulator saw it; tests assert on the list of these. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  /** Header names are lower-case; repeated headers are joined with ", ". */
+  headers: Record<string, string>;
+  /** Parsed JSON, or the raw text when the body is not JSON ("" when empty). */
+  body: unknown;
+  at: string;
+}
+
+export interface SimRequest {
+  method: string;
+  path: string;
+  params: Record<string, string>;
+  headers: Record<string, string>;
+  /** Parsed JSON, or undefined when the body was empty. */
+  body: unknown;
+}
+
+export interface SimReply {
+  status: number;
+  body: unknown;
+}
+
+export interface Route {
+  method: "GET" | "POST" | "DELETE";
+  /** Path with `:name` segments, e.g. `/api/orders/:orderId/status`. */
+  pattern: string;
+  handle(req: SimRequest): SimReply;
+}
+
+export interface SimServerOptions {
+  routes: Route[];
+  stats: () => object;
+}
+
+const MAX_BODY_BYTES = 5 * 1024 * 1024;
+const CONTROL_PREFIX = "/_sim/";
+
+interface CompiledRoute extends Route {
+  regex: RegExp;
+  names: string[];
+}
+
+/**
+ * The HTTP shell every simulator shares: JSON in and out, recording, the `/_sim/*` control
+ * endpoints and Idempotency-Key handling, so each simulator only writes its partner's logic.
+ */
+export class SimServer {
+  private readonly routes: CompiledRoute[];
+  private readonly recorded: RecordedRequest[] = [];
+  private readonly idempotency = new IdempotencyStore();
+  private server: Server | undefined;
+  private baseUrl: string | undefined;
+
+  constructor(private readonly options: SimServerOptions) {
+    this.routes = options.routes.map(compile);
+  }
+
+  get replays(): number {
+    return this.idempotency.replays;
+  }
+
+  get url(): string | undefined {
+    return this.baseUrl;
+  }
+
+  received(): RecordedRequest[] {
+    return [...this.recorded];
+  }
+
+  reset(): void {
+    this.recorded.length = 0;
+  }
+
+  async start(port = 0): Promise<{ url: string }> {
+    if (this.baseUrl !== undefined) return { url: this.baseUrl };
+    const server = createServer((req, res) => {
+      this.serve(req, res).catch((err: unknown) => reply(res, 500, { error: String(err) }));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", () => resolve());
+    });
+    this.server = server;
+    this.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return { url: this.baseUrl };
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (server === undefined) return;
+    this.server = undefined;
+    this.baseUrl = undefined;
+    // Keep-alive sockets would hold close() open, and the process with it.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? "GET";
+    const path = req.url ?? "/";
+    const pathname = path.split("?")[0] ?? "/";
+    const headers = flattenHeaders(req);
+    const raw = await readBody(req);
+    const parsed = parseJson(raw);
+
+    if (pathname.startsWith(CONTROL_PREFIX)) return this.control(method, pathname, res);
+    this.recorded.push({ method, path, headers, body: parsed.ok ? parsed.value : raw, at: new Date().toISOString() });
+
+    const match = this.match(method, pathname);
+    if (match === undefined) return reply(res, 404, { error: `no route for ${method} ${pathname}` });
+    const key = headers["idempotency-key"];
+    if (method === "POST" && !key) return reply(res, 400, { error: "missing Idempotency-Key" });
+    if (raw !== "" && !parsed.ok) return reply(res, 400, { error: "body is not JSON" });
+
+    const scope = `${method} ${pathname}`;
+    const replayed = key ? this.idempotency.replay(scope, key) : undefined;
+    if (replayed !== undefined) return reply(res, replayed.status, replayed.body);
+
+    const answer = match.route.handle({ method, path: pathname, params: match.params, headers, body: parsed.value });
+    if (key) this.idempotency.remember(scope, key, answer);
+    reply(res, answer.status, answer.body);
+  }
+
+  private control(method: string, pathname: string, res: ServerResponse): void {
+    const action = `${method} ${pathname.slice(CONTROL_PREFIX.length)}`;
+    if (action === "GET health") return reply(res, 200, { ok: true });
+    if (action === "GET received") return reply(res, 200, this.received());
+    if (action === "GET stats") return reply(res, 200, this.options.stats());
+    if (action === "POST reset") {
+      this.reset();
+      return reply(res, 200, { ok: true });
+    }
+    reply(res, 404, { error: `no control endpoint ${method} ${pathname}` });
+  }
+
+  private match(method: string, pathname: string): { route: Route; params: Record<string, string> } | undefined {
+    for (const route of this.routes) {
+      if (route.method !== method) continue;
+      const m = route.regex.exec(pathname);
+      if (m === null) continue;
+      const params: Record<string, string> = {};
+      route.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1] ?? "")));
+      return { route, params };
+    }
+    return undefined;
+  }
+}
+
+function compile(route: Route): CompiledRoute {
+  const names: string[] = [];
+  const source = route.pattern
+    .split("/")
+    .map((segment) => {
+      if (!segment.startsWith(":")) return segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      names.push(segment.slice(1));
+      return "([^/]+)";
+    })
+    .join("/");
+  return { ...route, regex: new RegExp(`^${source}/?$`), names };
+}
+
+function flattenHeaders(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return out;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new Error("body too large");
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function parseJson(raw: string): { ok: boolean; value: unknown } {
+  if (raw === "") return { ok: false, value: undefined };
+  try {
+    return { ok: true, value: JSON.parse(raw) as unknown };
+  } catch {
+    return { ok: false, value: undefined };
+  }
+}
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
