@@ -152,3 +152,17 @@ export const backorderSchema = {
 	lines: { type: "array", min: 1, items: lineQuantitySchema },
 	policy: { type: "enum", values: ["backorder", "cancel"] },
 } as const;
+
+export const inputRejectedSchema = {
+	$$strict: "remove",
+	channel: { type: "enum", values: ["http", "webhook", "edi"] },
+	method: { type: "string", max: 16 },
+	path: { type: "string", max: 2048 },
+	system: { type: "string", optional: true, max: 32 },
+	partner: { type: "string", optional: true, max: 128 },
+	problemType: { type: "string", max: 64 },
+	detail: { type: "string", max: 2000 },
+	/** sha256 of the rejected body: proves what was refused without storing it. */
+	bodyDigest: { type: "string", max: 64 },
+	bodyBytes: { type: "number", integer: true, min: 0 },
+} as const;

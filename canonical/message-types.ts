@@ -67,6 +67,8 @@ export const WAYBILL_FACTS = {
 	PARTNER_DEGRADED: "waybill.partner.degraded",
 	PARTNER_RECOVERED: "waybill.partner.recovered",
 	MESSAGE_DEAD_LETTERED: "waybill.message.dead-lettered",
+	/** Input refused at the edge (bad schema, bad signature): audited, never processed. */
+	INPUT_REJECTED: "waybill.input.rejected",
 } as const;
 
 export const INBOUND_MESSAGES = {

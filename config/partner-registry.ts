@@ -1,0 +1,115 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { assertMatches } from "../canonical/validation.ts";
+import { ConfigurationInvalidError, PartnerUnknownError } from "../canonical/errors/index.ts";
+import type { PartnerSystem } from "../canonical/channels.ts";
+import { DEFAULT_PARTNER_POLICY, type PartnerPolicySettings } from "../mixins/resilience/partner-policy.ts";
+
+export interface WebhookVerification {
+	scheme: "hmac-sha256-hex" | "onfleet-hmac-sha512";
+	signatureHeader: string;
+	signaturePrefix?: string;
+	deliveryIdHeader?: string;
+	secretEnv: string;
+	/** JSONata over the verified body naming the order, so one order's messages share a partition. */
+	orderKey?: string;
+}
+
+export interface PartnerEntry {
+	system: PartnerSystem;
+	partner: string;
+	/** The mapping profile in mappings/<system>/<profile>/. */
+	profile: string;
+	urlEnv?: string;
+	default?: boolean;
+	warehouses?: string[];
+	webhook?: WebhookVerification;
+	policy: PartnerPolicySettings;
+}
+
+const registrySchema = {
+	$$root: true,
+	type: "array",
+	min: 1,
+	items: {
+		type: "object",
+		props: {
+			system: { type: "enum", values: ["erp", "wms", "lastmile"] },
+			partner: { type: "string", pattern: /^[a-z0-9-]+$/ },
+			profile: { type: "string", pattern: /^[a-z0-9-]+$/ },
+			urlEnv: { type: "string", optional: true, pattern: /^[A-Z0-9_]+$/ },
+			default: { type: "boolean", optional: true },
+			warehouses: { type: "array", optional: true, items: "string" },
+			webhook: {
+				type: "object",
+				optional: true,
+				props: {
+					scheme: { type: "enum", values: ["hmac-sha256-hex", "onfleet-hmac-sha512"] },
+					signatureHeader: "string|lowercase",
+					signaturePrefix: "string|optional",
+					deliveryIdHeader: "string|optional|lowercase",
+					secretEnv: { type: "string", pattern: /^[A-Z0-9_]+$/ },
+					orderKey: "string|optional",
+				},
+			},
+			policy: { type: "object", optional: true, props: {}, $$strict: false },
+		},
+	},
+} as const;
+
+const DEFAULT_FILE = fileURLToPath(new URL("./partners.json", import.meta.url));
+
+/** Loads and validates the partner registry once; PARTNERS_FILE points at another (a ConfigMap). */
+export function loadPartnerRegistry(file = process.env.PARTNERS_FILE || DEFAULT_FILE): PartnerRegistry {
+	let raw: { partners?: unknown };
+	try {
+		raw = JSON.parse(readFileSync(file, "utf8"));
+	} catch (e: unknown) {
+		throw new ConfigurationInvalidError("PARTNERS_FILE", `cannot read ${file}: ${(e as Error).message}`);
+	}
+	const entries = assertMatches<Array<Omit<PartnerEntry, "policy"> & { policy?: Partial<PartnerPolicySettings> }>>(
+		"partner registry",
+		registrySchema,
+		raw.partners,
+	);
+	return new PartnerRegistry(entries.map((e) => ({ ...e, policy: { ...DEFAULT_PARTNER_POLICY, ...e.policy } })));
+}
+
+export class PartnerRegistry {
+	constructor(readonly entries: PartnerEntry[]) {}
+
+	find(system: string, partner: string): PartnerEntry {
+		const entry = this.entries.find((e) => e.system === system && e.partner === partner);
+		if (!entry) throw new PartnerUnknownError(system, partner);
+		return entry;
+	}
+
+	/** The partner a system's commands go to when the message names none. */
+	defaultFor(system: PartnerSystem): PartnerEntry {
+		const entry = this.entries.find((e) => e.system === system && e.default) ?? this.entries.find((e) => e.system === system);
+		if (!entry) throw new PartnerUnknownError(system, "(default)");
+		return entry;
+	}
+
+	/** The WMS partner that runs a warehouse (the routing rule), else the default WMS. */
+	wmsForWarehouse(warehouse: string | undefined): PartnerEntry {
+		const entry = warehouse ? this.entries.find((e) => e.system === "wms" && e.warehouses?.includes(warehouse)) : undefined;
+		return entry ?? this.defaultFor("wms");
+	}
+
+	defaultWarehouse(): string {
+		return this.defaultFor("wms").warehouses?.[0] ?? "WH1";
+	}
+
+	baseUrl(entry: PartnerEntry, env: NodeJS.ProcessEnv = process.env): string {
+		const url = entry.urlEnv ? env[entry.urlEnv] : undefined;
+		if (!url) throw new ConfigurationInvalidError(entry.urlEnv ?? entry.partner, `no URL configured for partner '${entry.partner}'`);
+		return url;
+	}
+
+	webhookSecrets(entry: PartnerEntry, env: NodeJS.ProcessEnv = process.env): string[] {
+		if (!entry.webhook) return [];
+		// Two secrets may be active during a rotation: "new,old".
+		return (env[entry.webhook.secretEnv] ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+	}
+}

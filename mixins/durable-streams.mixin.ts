@@ -1,0 +1,106 @@
+import type { Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import type { Envelope } from "../canonical/envelope.ts";
+import { assertValidMessage } from "../canonical/validation.ts";
+import type { ChannelName } from "../canonical/channels.ts";
+import type { Delivery, PublishResult, StreamBus, Subscription } from "./streams/stream-bus.ts";
+import { acquireBus, releaseBus } from "./runtime/broker-resources.ts";
+
+/** A durable subscription declared in a service schema under `streams`. */
+export interface StreamDefinition<TThis = Service> {
+	channel: ChannelName;
+	group: string;
+	maxAttempts?: number;
+	backoffMs?: number[];
+	/** Gets a message that already passed schema validation; resolve to ack, throw to retry or dead-letter. */
+	handler(this: TThis, envelope: Envelope, delivery: Delivery): Promise<void>;
+}
+
+/** A service schema with durable subscriptions under `streams`. */
+export type StreamingServiceSchema<
+	TSettings = ServiceSettingSchema,
+	TMethods = Record<string, any>,
+	TVars = Record<string, any>,
+> = ServiceSchema<TSettings, TMethods, TVars> & {
+	streams?: Record<string, StreamDefinition<Service<TSettings> & TMethods & TVars>>;
+};
+
+export interface DurableStreamsMethods {
+	/** Validates, then stores the message durably; resolves once the stream has it. */
+	publishMessage(channel: ChannelName, envelope: Envelope): Promise<PublishResult>;
+	streamBus(): StreamBus;
+}
+
+interface StreamsState {
+	$bus?: StreamBus;
+	$busReady: PromiseWithResolvers<StreamBus>;
+	$subscriptions?: Subscription[];
+}
+
+/**
+ * Business messages ride durable streams (JetStream, or its in-memory twin in embedded mode),
+ * never Moleculer's fire-and-forget events. Every message is validated against the catalogue on
+ * the way in and again on the way out; one that fails is dead-lettered with the named error and
+ * never reaches the handler.
+ */
+export function DurableStreamsMixin(): Partial<ServiceSchema> {
+	// `merged` is a Moleculer lifecycle hook its typings do not declare.
+	const mixin = {
+		methods: {
+			async publishMessage(this: Service & StreamsState, channel: ChannelName, envelope: Envelope): Promise<PublishResult> {
+				const valid = assertValidMessage(envelope);
+				const bus = this.$bus ?? (await this.$busReady.promise);
+				return bus.publish(channel, valid);
+			},
+			streamBus(this: Service & StreamsState): StreamBus {
+				return this.$bus!;
+			},
+		},
+		/**
+		 * Subscriptions open after every other `started` hook of the service (its store, its
+		 * mappings) and close before any `stopped` hook, so a handler never runs half set up.
+		 */
+		created(this: Service & Record<string, any>) {
+			this.$busReady = Promise.withResolvers<StreamBus>();
+		},
+		merged(schema: ServiceSchema) {
+			schema.started = [...asArray(schema.started), subscribeAll] as ServiceSchema["started"];
+			schema.stopped = [unsubscribeAll, ...asArray(schema.stopped)] as ServiceSchema["stopped"];
+		},
+	};
+	return mixin as Partial<ServiceSchema>;
+}
+
+type Hook = (this: Service) => unknown;
+
+function asArray(hook: unknown): Hook[] {
+	if (!hook) return [];
+	return (Array.isArray(hook) ? hook : [hook]) as Hook[];
+}
+
+async function subscribeAll(this: Service & StreamsState): Promise<void> {
+	this.$bus = await acquireBus(this.broker);
+	this.$busReady.resolve(this.$bus);
+	this.$subscriptions = [];
+	const definitions = (this.schema as { streams?: Record<string, StreamDefinition> }).streams ?? {};
+	for (const [name, definition] of Object.entries(definitions)) {
+		await this.$bus.ensureChannel(definition.channel);
+		const subscription = await this.$bus.subscribe(
+			definition.channel,
+			{ group: definition.group, maxAttempts: definition.maxAttempts, backoffMs: definition.backoffMs },
+			async (delivery) => {
+				const envelope = assertValidMessage(delivery.envelope);
+				await definition.handler.call(this, envelope, delivery);
+			},
+		);
+		this.$subscriptions.push(subscription);
+		this.logger.debug(`stream '${name}' subscribed`, { channel: definition.channel, group: definition.group });
+	}
+}
+
+async function unsubscribeAll(this: Service & StreamsState): Promise<void> {
+	await Promise.all((this.$subscriptions ?? []).map((s) => s.stop()));
+	this.$subscriptions = [];
+	if (this.$bus) await releaseBus(this.broker);
+	this.$bus = undefined;
+	this.$busReady = Promise.withResolvers<StreamBus>();
+}

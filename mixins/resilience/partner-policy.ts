@@ -1,0 +1,90 @@
+import {
+	BrokenCircuitError, BulkheadRejectedError, ConsecutiveBreaker, DelegateBackoff, TaskCancelledError, TimeoutStrategy,
+	bulkhead, circuitBreaker, handleWhen, retry, timeout, wrap, type CircuitState, type IRetryBackoffContext,
+} from "cockatiel";
+import { PartnerUnavailableError, isRetryable, retryAfterOf } from "../../canonical/errors/index.ts";
+
+/** Per-partner resilience settings: configuration, not code (see config/partners.json). */
+export interface PartnerPolicySettings {
+	/** Per attempt. */
+	timeoutMs: number;
+	/**
+	 * In-call retries. 0 on the command path: there the durable stream's delayed redelivery is the
+	 * one retry layer (it survives restarts and keeps per-order order). Synchronous API calls,
+	 * which have no stream behind them, retry here instead.
+	 */
+	retryAttempts: number;
+	retryInitialDelayMs: number;
+	retryMaxDelayMs: number;
+	/** Consecutive failures that open the circuit. */
+	breakerThreshold: number;
+	breakerHalfOpenAfterMs: number;
+	/** Concurrent calls to this partner, and how many may wait for a slot. */
+	bulkheadLimit: number;
+	bulkheadQueue: number;
+}
+
+export const DEFAULT_PARTNER_POLICY: PartnerPolicySettings = {
+	timeoutMs: 5_000,
+	retryAttempts: 0,
+	retryInitialDelayMs: 100,
+	retryMaxDelayMs: 5_000,
+	breakerThreshold: 5,
+	breakerHalfOpenAfterMs: 10_000,
+	bulkheadLimit: 16,
+	bulkheadQueue: 256,
+};
+
+export interface PartnerPolicy {
+	execute<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T>;
+	circuitState(): CircuitState;
+	onCircuitChange(listener: (state: CircuitState) => void): void;
+}
+
+/** Exponential backoff with full jitter, unless the partner said when to come back (Retry-After). */
+function backoff(settings: PartnerPolicySettings) {
+	return new DelegateBackoff<IRetryBackoffContext<unknown>>((context) => {
+		const asked = "error" in context.result ? retryAfterOf(context.result.error) : undefined;
+		if (asked !== undefined) return Math.min(asked, settings.retryMaxDelayMs);
+		const ceiling = Math.min(settings.retryMaxDelayMs, settings.retryInitialDelayMs * 2 ** (context.attempt - 1));
+		return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+	});
+}
+
+/**
+ * Built once per partner: bulkhead(retry(breaker(timeout(call)))). The bulkhead is outermost so
+ * a slow partner holds at most its own slots; the breaker sees every attempt, so a retry storm
+ * opens it instead of hiding the outage.
+ */
+export function createPartnerPolicy(partner: string, settings: PartnerPolicySettings): PartnerPolicy {
+	const onlyRetryable = handleWhen(isRetryable);
+	const breaker = circuitBreaker(onlyRetryable, {
+		halfOpenAfter: settings.breakerHalfOpenAfterMs,
+		breaker: new ConsecutiveBreaker(settings.breakerThreshold),
+	});
+	const attempts = retry(onlyRetryable, { maxAttempts: settings.retryAttempts, backoff: backoff(settings) });
+	const perAttempt = timeout(settings.timeoutMs, TimeoutStrategy.Aggressive);
+	const policy = wrap(bulkhead(settings.bulkheadLimit, settings.bulkheadQueue), attempts, breaker, perAttempt);
+
+	return {
+		async execute<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+			try {
+				return await policy.execute(({ signal }) => call(signal));
+			} catch (e: unknown) {
+				throw translate(partner, settings, e);
+			}
+		},
+		circuitState: () => breaker.state,
+		onCircuitChange: (listener) => {
+			breaker.onStateChange(listener);
+		},
+	};
+}
+
+/** Cockatiel's own rejections become Waybill's retryable partner error. */
+function translate(partner: string, settings: PartnerPolicySettings, e: unknown): unknown {
+	if (e instanceof BrokenCircuitError) return new PartnerUnavailableError(partner, "circuit open", settings.breakerHalfOpenAfterMs);
+	if (e instanceof BulkheadRejectedError) return new PartnerUnavailableError(partner, "too many calls in flight (bulkhead full)");
+	if (e instanceof TaskCancelledError) return new PartnerUnavailableError(partner, `no answer within ${settings.timeoutMs} ms`);
+	return e;
+}

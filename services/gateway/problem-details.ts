@@ -1,0 +1,65 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { ERROR_TYPES, asErrorLike } from "../../canonical/errors/index.ts";
+
+export const PROBLEM_BASE = "https://waybill.dev/problems/";
+
+export interface ProblemDetails {
+	type: string;
+	title: string;
+	status: number;
+	detail: string;
+	instance?: string;
+	errors?: unknown;
+}
+
+const TITLES: Record<string, string> = {
+	[ERROR_TYPES.SCHEMA_INVALID]: "Request does not match its schema",
+	[ERROR_TYPES.NOT_FOUND]: "Not found",
+	[ERROR_TYPES.SIGNATURE_INVALID]: "Signature rejected",
+	[ERROR_TYPES.PARTNER_UNKNOWN]: "Unknown partner",
+	[ERROR_TYPES.PAYLOAD_UNPARSEABLE]: "Body cannot be parsed",
+	[ERROR_TYPES.STREAM_UNAVAILABLE]: "Temporarily unable to accept",
+	[ERROR_TYPES.IDEMPOTENCY_CONFLICT]: "Idempotency key reused with a different request",
+};
+
+/** Moleculer and body-parser errors, in the Waybill taxonomy. */
+function normalise(type: string | undefined, status: number): string {
+	if (type === "VALIDATION_ERROR" || type === "INVALID_REQUEST_BODY") return ERROR_TYPES.SCHEMA_INVALID;
+	if (type === "entity.too.large" || status === 413) return "PAYLOAD_TOO_LARGE";
+	if (type === "NOT_FOUND" || type === "SERVICE_NOT_FOUND" && status === 404) return ERROR_TYPES.NOT_FOUND;
+	if (type === "SERVICE_NOT_AVAILABLE" || type === "SERVICE_NOT_FOUND" || type === "REQUEST_TIMEOUT") return "SERVICE_UNAVAILABLE";
+	return type ?? "UNEXPECTED";
+}
+
+/** Any error as RFC 9457 problem details: a stable type URI, a status, a human detail. */
+export function toProblem(error: unknown, instance?: string): ProblemDetails {
+	const err = asErrorLike(error) as ReturnType<typeof asErrorLike> & { status?: number; statusCode?: number };
+	let status = Number(err.code ?? err.status ?? err.statusCode);
+	if (!Number.isInteger(status) || status < 400 || status > 599) status = 500;
+	const type = normalise(err.type, status);
+	if (type === "SERVICE_UNAVAILABLE") status = 503;
+	if (type === "PAYLOAD_TOO_LARGE") status = 413;
+	const data = err.data as { problems?: unknown } | unknown[] | undefined;
+	const errors = Array.isArray(data) ? data : (data as { problems?: unknown } | undefined)?.problems;
+	return {
+		type: `${PROBLEM_BASE}${type.toLowerCase().replaceAll("_", "-")}`,
+		title: TITLES[type] ?? (status >= 500 ? "Internal error" : "Request refused"),
+		status,
+		detail: status >= 500 && type === "UNEXPECTED" ? "an unexpected error occurred; it was logged" : (err.message ?? "error"),
+		...(instance ? { instance } : {}),
+		...(errors ? { errors } : {}),
+	};
+}
+
+export function sendProblem(req: IncomingMessage, res: ServerResponse, error: unknown): ProblemDetails {
+	const problem = toProblem(error, (req as { originalUrl?: string }).originalUrl ?? req.url);
+	if (!res.headersSent) {
+		const retryAfter = (asErrorLike(error).data as { retryAfterMs?: number } | undefined)?.retryAfterMs;
+		res.writeHead(problem.status, {
+			"content-type": "application/problem+json; charset=utf-8",
+			...(retryAfter ? { "retry-after": String(Math.ceil(retryAfter / 1000)) } : {}),
+		});
+		res.end(JSON.stringify(problem));
+	}
+	return problem;
+}

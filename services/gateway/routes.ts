@@ -1,0 +1,37 @@
+import type { IncomingMessage } from "node:http";
+import type { Context } from "moleculer";
+
+const MAX_JSON = "1mb";
+const MAX_WEBHOOK = "5mb";
+
+/** Routes of the gateway; each alias names the action that answers it. */
+export const gatewayRoutes = [
+	{
+		path: "/api/v1",
+		mappingPolicy: "restrict",
+		bodyParsers: { json: { limit: MAX_JSON, strict: true } },
+		aliases: {
+			"POST /orders": "gateway.releaseOrder",
+			"GET /orders/:orderId": "gateway.getOrder",
+		},
+	},
+	{
+		path: "/webhooks",
+		mappingPolicy: "restrict",
+		// Raw bytes: the signature is computed over exactly what the partner sent.
+		mergeParams: false,
+		bodyParsers: { json: false, raw: { type: () => true, limit: MAX_WEBHOOK } },
+		aliases: {
+			"POST /:system/:partner": "gateway.receiveWebhook",
+			"GET /:system/:partner": "gateway.webhookCheck",
+		},
+		onBeforeCall(ctx: Context<unknown, Record<string, unknown>>, _route: unknown, req: IncomingMessage) {
+			ctx.meta.headers = req.headers;
+		},
+	},
+	{
+		path: "/health",
+		mappingPolicy: "restrict",
+		aliases: { "GET /live": "gateway.live", "GET /ready": "gateway.ready" },
+	},
+];

@@ -1,0 +1,72 @@
+import { createHash } from "node:crypto";
+import type { Envelope } from "../../canonical/index.ts";
+
+export type LedgerKind = "inbound" | "fact" | "command" | "status" | "dead-letter" | "rejection";
+
+/**
+ * One audit record. It keeps identities, lineage and a digest of the message, not the message
+ * itself: personal data (names, addresses, phones) stays out of the ledger.
+ */
+export interface LedgerEntry {
+	seq: number;
+	recordedAt: string;
+	channel: string;
+	kind: LedgerKind;
+	messageId: string;
+	type: string;
+	subject: string;
+	correlationId: string;
+	causationId?: string;
+	source: string;
+	partner?: string;
+	mappingVersion?: string;
+	partnerEventId?: string;
+	eventTime: string;
+	/** sha256 of the whole envelope as stored on the stream. */
+	digest: string;
+	prevHash: string;
+	hash: string;
+}
+
+export const GENESIS_HASH = "0".repeat(64);
+
+export function digestOf(value: unknown): string {
+	return createHash("sha256").update(JSON.stringify(value)).digest("hex");
+}
+
+/** The hash covers every field but itself, chained to the previous entry's hash. */
+export function hashOf(entry: Omit<LedgerEntry, "hash">): string {
+	const { seq, recordedAt, channel, kind, messageId, type, subject, correlationId, causationId, source, partner, mappingVersion, partnerEventId, eventTime, digest, prevHash } = entry;
+	return digestOf([seq, recordedAt, channel, kind, messageId, type, subject, correlationId, causationId ?? null, source, partner ?? null, mappingVersion ?? null, partnerEventId ?? null, eventTime, digest, prevHash]);
+}
+
+export function kindOf(channel: string, envelope: Envelope): LedgerKind {
+	if (channel === "inbound") return "inbound";
+	if (channel === "dead-letters") return "dead-letter";
+	if (channel.startsWith("commands-")) return "command";
+	if (envelope.type === "waybill.order.status-changed") return "status";
+	if (envelope.type === "waybill.input.rejected") return "rejection";
+	return "fact";
+}
+
+export function entryFor(seq: number, prevHash: string, channel: string, envelope: Envelope, now: string): LedgerEntry {
+	const base: Omit<LedgerEntry, "hash"> = {
+		seq,
+		recordedAt: now,
+		channel,
+		kind: kindOf(channel, envelope),
+		messageId: envelope.id,
+		type: envelope.type,
+		subject: envelope.subject,
+		correlationId: envelope.correlationid,
+		causationId: envelope.causationid,
+		source: envelope.source,
+		partner: envelope.partner,
+		mappingVersion: envelope.mappingversion,
+		partnerEventId: envelope.partnereventid,
+		eventTime: envelope.time,
+		digest: digestOf(envelope),
+		prevHash,
+	};
+	return { ...base, hash: hashOf(base) };
+}

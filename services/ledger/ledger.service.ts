@@ -1,0 +1,65 @@
+import type { Context, ServiceSettingSchema } from "moleculer";
+import { CHANNELS, GROUPS, type ChannelName, type Envelope } from "../../canonical/index.ts";
+import { DurableStreamsMixin, type DurableStreamsMethods, type StreamDefinition, type StreamingServiceSchema } from "../../mixins/durable-streams.mixin.ts";
+import { StoreMixin, type StoreMethods } from "../../mixins/store.mixin.ts";
+import { LedgerStore } from "./ledger.store.ts";
+
+interface LedgerVars {
+	ledger: LedgerStore;
+}
+type LedgerMethods = DurableStreamsMethods & StoreMethods;
+type LedgerThis = ThisParameterType<StreamDefinition["handler"]> & LedgerVars;
+
+/** Every durable channel is recorded: nothing that moves through Waybill bypasses the ledger. */
+const RECORDED: ChannelName[] = [CHANNELS.INBOUND, CHANNELS.EVENTS, CHANNELS.ERP_COMMANDS, CHANNELS.WMS_COMMANDS, CHANNELS.LASTMILE_COMMANDS, CHANNELS.DEAD_LETTERS];
+
+const streams = Object.fromEntries(
+	RECORDED.map((channel) => [
+		channel,
+		{
+			channel,
+			group: GROUPS.LEDGER,
+			async handler(this: LedgerThis, envelope: Envelope) {
+				await this.ledger.append(channel, envelope);
+			},
+		},
+	]),
+);
+
+/**
+ * The audit ledger: an append-only, hash-chained record of every inbound message, canonical fact,
+ * outbound command, status change and dead letter, with correlation and causation ids.
+ */
+const LedgerServiceSchema: StreamingServiceSchema<ServiceSettingSchema, LedgerMethods, LedgerVars> = {
+	name: "ledger",
+	mixins: [StoreMixin(), DurableStreamsMixin()],
+	streams,
+
+	actions: {
+		/** Entries recorded so far. */
+		stats: {
+			async handler() {
+				return { entries: await this.ledger.size() };
+			},
+		},
+		/** Every entry of one correlation id (an order), in ledger order. */
+		byCorrelation: {
+			params: { correlationId: { type: "string", min: 1, max: 256 } },
+			handler(ctx: Context<{ correlationId: string }>) {
+				return this.ledger.byCorrelation(ctx.params.correlationId);
+			},
+		},
+		/** Walks the hash chain; `ok: false` names the first entry altered, removed or reordered. */
+		verify: {
+			handler() {
+				return this.ledger.verify();
+			},
+		},
+	},
+
+	started() {
+		this.ledger = new LedgerStore(this.store());
+	},
+};
+
+export default LedgerServiceSchema;

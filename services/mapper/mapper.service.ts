@@ -1,0 +1,120 @@
+import { fileURLToPath } from "node:url";
+import type { Context, ServiceSettingSchema } from "moleculer";
+import { CHANNELS, GROUPS, createEnvelope, catalogueEntry, UnknownMessageTypeError, MappingFailedError, type Envelope } from "../../canonical/index.ts";
+import { DurableStreamsMixin, type DurableStreamsMethods, type StreamingServiceSchema } from "../../mixins/durable-streams.mixin.ts";
+import { loadPartnerRegistry, type PartnerRegistry } from "../../config/partner-registry.ts";
+import { loadProfiles, type MappingProfile } from "./mapping-profile.ts";
+import { mapInbound, mapResponse, renderCommand } from "./canonical-mapper.ts";
+import type { PartnerMessage } from "./partner-message.ts";
+
+interface MapperVars {
+	registry: PartnerRegistry;
+	profiles: Map<string, MappingProfile>;
+}
+type MapperSettings = ServiceSettingSchema & { mappingsDir: string };
+type MapperMethods = DurableStreamsMethods & { profileFor(system: string, partner: string): MappingProfile };
+
+const DEFAULT_MAPPINGS = fileURLToPath(new URL("../../mappings", import.meta.url));
+
+interface RenderParams {
+	system: string;
+	partner: string;
+	type: string;
+	data: unknown;
+}
+
+/**
+ * The canonical mapper: partner formats in, canonical facts out; canonical commands in, partner
+ * requests out. Mappings are data (JSONata under MAPPINGS_DIR); every output is validated and
+ * stamped with the mapping version that produced it.
+ */
+const MapperServiceSchema: StreamingServiceSchema<MapperSettings, MapperMethods, MapperVars> = {
+	name: "mapper",
+	mixins: [DurableStreamsMixin()],
+	settings: { mappingsDir: process.env.MAPPINGS_DIR || DEFAULT_MAPPINGS },
+
+	streams: {
+		/** Each stored partner message becomes zero or more canonical facts; ids derive from the partner's event id, so a redelivery publishes nothing new. */
+		toCanonical: {
+			channel: CHANNELS.INBOUND,
+			group: GROUPS.MAPPER,
+			async handler(envelope: Envelope) {
+				const message = envelope.data as PartnerMessage;
+				const profile = this.profileFor(message.system, message.partner);
+				const facts = await mapInbound(profile, message.body, { receivedAt: message.receivedAt });
+				if (facts.length === 0) this.logger.info("partner message has no canonical meaning; recorded only", { partner: message.partner, id: envelope.id });
+				for (const fact of facts) {
+					const entry = catalogueEntry(fact.type);
+					if (!entry || entry.kind !== "fact") throw new UnknownMessageTypeError(fact.type);
+					await this.publishMessage(
+						CHANNELS.EVENTS,
+						createEnvelope({
+							type: fact.type,
+							source: `partner/${message.system}/${message.partner}`,
+							subject: fact.subject,
+							time: fact.time,
+							data: fact.data,
+							schemaVersion: entry.version,
+							causationId: envelope.id,
+							idempotencyKey: `${message.system}:${message.partner}:${fact.partnerEventId ?? envelope.idempotencykey}:${fact.type}`,
+							partner: message.partner,
+							partnerEventId: fact.partnerEventId,
+							mappingVersion: profile.version,
+							traceparent: envelope.traceparent,
+						}),
+					);
+				}
+			},
+		},
+	},
+
+	actions: {
+		/** A canonical command as the partner's HTTP request. Pure: no side effects. */
+		render: {
+			params: { system: "string", partner: "string", type: "string", data: "any" },
+			async handler(ctx: Context<RenderParams>) {
+				const profile = this.profileFor(ctx.params.system, ctx.params.partner);
+				return { ...(await renderCommand(profile, ctx.params.type, ctx.params.data)), mappingVersion: profile.version };
+			},
+		},
+		/** The partner's answer to a command as the canonical fact it proves, or null. */
+		responseFact: {
+			params: { system: "string", partner: "string", type: "string", data: "any", response: "any" },
+			async handler(ctx: Context<RenderParams & { response: unknown }>) {
+				const profile = this.profileFor(ctx.params.system, ctx.params.partner);
+				const fact = await mapResponse(profile, ctx.params.type, ctx.params.data, ctx.params.response);
+				return fact ? { ...fact, mappingVersion: profile.version } : null;
+			},
+		},
+		/** Convert a partner document to canonical facts without publishing (CLI, diagnosis). */
+		convert: {
+			params: { system: "string", partner: "string", body: "string" },
+			async handler(ctx: Context<{ system: string; partner: string; body: string }>) {
+				const profile = this.profileFor(ctx.params.system, ctx.params.partner);
+				return { mappingVersion: profile.version, facts: await mapInbound(profile, ctx.params.body, { receivedAt: new Date().toISOString() }) };
+			},
+		},
+		profiles: {
+			handler() {
+				return [...this.profiles.values()].map((p) => ({ system: p.system, profile: p.profile, version: p.version }));
+			},
+		},
+	},
+
+	methods: {
+		profileFor(system: string, partner: string): MappingProfile {
+			const entry = this.registry.find(system, partner);
+			const profile = this.profiles.get(`${system}/${entry.profile}`);
+			if (!profile) throw new MappingFailedError(`${system}/${entry.profile}`, "no such mapping profile is loaded");
+			return profile;
+		},
+	},
+
+	created() {
+		this.registry = loadPartnerRegistry();
+		this.profiles = loadProfiles(this.settings.mappingsDir);
+		this.logger.info(`loaded ${this.profiles.size} mapping profiles`, [...this.profiles.keys()]);
+	},
+};
+
+export default MapperServiceSchema;

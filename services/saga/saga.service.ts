@@ -1,0 +1,77 @@
+import type { Context, ServiceSettingSchema } from "moleculer";
+import { CHANNELS, GROUPS, NotFoundError, type Envelope, type SalesOrder } from "../../canonical/index.ts";
+import { DurableStreamsMixin, type DurableStreamsMethods, type StreamingServiceSchema } from "../../mixins/durable-streams.mixin.ts";
+import { StoreMixin, type StoreMethods } from "../../mixins/store.mixin.ts";
+import { loadPartnerRegistry, type PartnerRegistry } from "../../config/partner-registry.ts";
+import { SagaStore } from "./saga.store.ts";
+import { handleFact } from "./saga-runner.ts";
+import { summarise } from "./saga-stats.ts";
+import type { FlowContext } from "./flows/order-to-delivery.flow.ts";
+
+interface SagaVars {
+	registry: PartnerRegistry;
+}
+type SagaMethods = DurableStreamsMethods & StoreMethods & { sagas(): SagaStore; flowContext(): FlowContext };
+
+/**
+ * The saga coordinator: owns each order's flow, its unified status (which never regresses) and
+ * its timeline. State lives in the store per order; facts arrive in order per order.
+ */
+const SagaServiceSchema: StreamingServiceSchema<ServiceSettingSchema, SagaMethods, SagaVars> = {
+	name: "saga",
+	mixins: [StoreMixin(), DurableStreamsMixin()],
+
+	streams: {
+		/** Facts move orders on. Idempotent: a fact already applied is recognised by its id. */
+		facts: {
+			channel: CHANNELS.EVENTS,
+			group: GROUPS.SAGA,
+			async handler(envelope: Envelope) {
+				await handleFact({ sagas: this.sagas(), publish: (c, e) => this.publishMessage(c, e), flowContext: () => this.flowContext() }, envelope);
+			},
+		},
+	},
+
+	actions: {
+		/** The unified status of one order and its timeline. */
+		getOrder: {
+			params: { orderId: { type: "string", min: 1, max: 128 } },
+			async handler(ctx: Context<{ orderId: string }>) {
+				const saga = await this.sagas().get(ctx.params.orderId);
+				if (!saga) throw new NotFoundError("order", ctx.params.orderId);
+				const { processed: _processed, ...visible } = saga;
+				return visible;
+			},
+		},
+		/** Counts by status, with in-flight and stuck orders (no progress for `stuckAfterMs`). */
+		stats: {
+			params: { stuckAfterMs: { type: "number", integer: true, min: 1, optional: true, convert: true } },
+			async handler(ctx: Context<{ stuckAfterMs?: number }>) {
+				return summarise(await this.sagas().all(), Date.now(), ctx.params.stuckAfterMs ?? 60_000);
+			},
+		},
+	},
+
+	methods: {
+		sagas() {
+			return new SagaStore(this.store());
+		},
+		flowContext(): FlowContext {
+			const registry = this.registry;
+			return {
+				now: new Date().toISOString(),
+				warehouseFor(order: SalesOrder) {
+					const entry = registry.wmsForWarehouse(order.warehouse);
+					return { warehouse: order.warehouse ?? entry.warehouses?.[0] ?? registry.defaultWarehouse(), partner: entry.partner };
+				},
+				lastMilePartner: () => registry.defaultFor("lastmile").partner,
+			};
+		},
+	},
+
+	created() {
+		this.registry = loadPartnerRegistry();
+	},
+};
+
+export default SagaServiceSchema;
