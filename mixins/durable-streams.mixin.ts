@@ -45,6 +45,18 @@ interface StreamsState {
 export function DurableStreamsMixin(): Partial<ServiceSchema> {
 	// `merged` is a Moleculer lifecycle hook its typings do not declare.
 	const mixin = {
+		actions: {
+			/** Messages not yet acknowledged, per durable subscription of this service. */
+			streamBacklog: {
+				async handler(this: Service & StreamsState) {
+					const definitions = (this.schema as { streams?: Record<string, StreamDefinition> }).streams ?? {};
+					const bus = this.$bus ?? (await this.$busReady.promise);
+					return Promise.all(
+						Object.values(definitions).map(async (d) => ({ channel: d.channel, group: d.group, backlog: await bus.backlog(d.channel, d.group) })),
+					);
+				},
+			},
+		},
 		methods: {
 			async publishMessage(this: Service & StreamsState, channel: ChannelName, envelope: Envelope): Promise<PublishResult> {
 				const valid = assertValidMessage(envelope);
@@ -67,7 +79,7 @@ export function DurableStreamsMixin(): Partial<ServiceSchema> {
 			schema.stopped = [unsubscribeAll, ...asArray(schema.stopped)] as ServiceSchema["stopped"];
 		},
 	};
-	return mixin as Partial<ServiceSchema>;
+	return mixin as unknown as Partial<ServiceSchema>;
 }
 
 type Hook = (this: Service) => unknown;

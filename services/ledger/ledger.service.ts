@@ -39,7 +39,7 @@ const LedgerServiceSchema: StreamingServiceSchema<ServiceSettingSchema, LedgerMe
 		/** Entries recorded so far. */
 		stats: {
 			async handler() {
-				return { entries: await this.ledger.size() };
+				return { entries: await this.ledger.size(), byKind: await this.ledger.countsByKind() };
 			},
 		},
 		/** Every entry of one correlation id (an order), in ledger order. */

@@ -6,6 +6,8 @@ const HEAD = "ledger:head";
 const entryKey = (seq: number) => `ledger:entry:${seq}`;
 const seenKey = (channel: string, messageId: string) => `ledger:seen:${channel}:${messageId}`;
 const correlationIndex = (id: string) => `ledger:by-correlation:${id}`;
+const kindCounter = (kind: string) => `ledger:count:${kind}`;
+const KINDS = ["inbound", "fact", "command", "status", "dead-letter", "rejection"] as const;
 const MAX_RACES = 20;
 
 interface Head {
@@ -50,6 +52,7 @@ export class LedgerStore {
 			await this.moveHead(entry);
 			await this.store.set(seenKey(channel, envelope.id), entry.seq);
 			await this.store.indexAdd(correlationIndex(envelope.correlationid), String(entry.seq), entry.seq);
+			await this.store.increment(kindCounter(entry.kind));
 			return entry;
 		}
 		throw new Error("ledger head kept moving; too many concurrent writers");
@@ -71,6 +74,12 @@ export class LedgerStore {
 
 	async size(): Promise<number> {
 		return (await this.store.getVersioned<Head>(HEAD))?.value.seq ?? 0;
+	}
+
+	/** Entries per kind (inbound, fact, command, status, dead-letter, rejection). */
+	async countsByKind(): Promise<Record<string, number>> {
+		const counts = await this.store.getMany<number>(KINDS.map(kindCounter));
+		return Object.fromEntries(KINDS.map((kind, i) => [kind, counts[i] ?? 0]));
 	}
 
 	async byCorrelation(correlationId: string, limit = 10_000): Promise<LedgerEntry[]> {

@@ -1,0 +1,62 @@
+import { parseArgs } from "node:util";
+
+export interface DemoOptions {
+	orders: number;
+	json: boolean;
+	distributed: boolean;
+	concurrency: number;
+	stepDelayMs: number;
+	timeoutMs: number;
+	stuckAfterMs: number;
+	transporter: string;
+	redisUrl: string;
+	keep: boolean;
+}
+
+const USAGE = `usage: npm run demo -- [--orders N] [--json] [--distributed] [--concurrency N] [--step-delay-ms N] [--timeout-ms N]
+  --orders N          orders to push through (default 50)
+  --json              print the summary as one JSON object, as the last line
+  --distributed       one process per service over NATS JetStream and Redis (TRANSPORTER, REDIS_URL)
+  --concurrency N     orders released in parallel (default 16)
+  --step-delay-ms N   simulated partner delay between execution events (default 20)
+  --timeout-ms N      give up waiting after this long (default 180000)
+  --keep              distributed: leave streams and keys in place for inspection`;
+
+function positiveInt(name: string, raw: string | undefined, fallback: number): number {
+	if (raw === undefined) return fallback;
+	const value = Number(raw);
+	if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} must be a non-negative integer, got '${raw}'\n${USAGE}`);
+	return value;
+}
+
+export function parseDemoOptions(argv: string[]): DemoOptions {
+	const { values } = parseArgs({
+		args: argv,
+		options: {
+			orders: { type: "string" },
+			json: { type: "boolean", default: false },
+			distributed: { type: "boolean", default: false },
+			concurrency: { type: "string" },
+			"step-delay-ms": { type: "string" },
+			"timeout-ms": { type: "string" },
+			keep: { type: "boolean", default: false },
+			help: { type: "boolean", default: false },
+		},
+	});
+	if (values.help) {
+		console.log(USAGE);
+		process.exit(0);
+	}
+	return {
+		orders: positiveInt("orders", values.orders, 50),
+		json: values.json,
+		distributed: values.distributed,
+		concurrency: Math.max(1, positiveInt("concurrency", values.concurrency, 16)),
+		stepDelayMs: positiveInt("step-delay-ms", values["step-delay-ms"], 20),
+		timeoutMs: positiveInt("timeout-ms", values["timeout-ms"], 180_000),
+		stuckAfterMs: 15_000,
+		transporter: process.env.TRANSPORTER || "nats://127.0.0.1:4222",
+		redisUrl: process.env.REDIS_URL || "redis://127.0.0.1:6379",
+		keep: values.keep,
+	};
+}

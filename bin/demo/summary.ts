@@ -1,0 +1,93 @@
+import type { DemoPlatform } from "./platform.ts";
+
+export interface DemoSummary {
+	mode: string;
+	namespace: string;
+	orders: number;
+	accepted: number;
+	rejected: number;
+	delivered: number;
+	invoiced: number;
+	inFlight: number;
+	exceptions: number;
+	stuck: number;
+	stuckOrders: string[];
+	deadLetters: number;
+	ledgerEntries: number;
+	ledgerVerified: boolean;
+	partners: { fulfillmentOrders: number; deliveryTasks: number; invoices: number; duplicateInvoices: number; statusUpdates: number; shipmentConfirmations: number };
+	durationMs: number;
+	ordersPerSecond: number;
+}
+
+interface SagaStats {
+	delivered: number;
+	invoiced: number;
+	inFlight: number;
+	stuck: number;
+	stuckOrders: string[];
+	exceptions: number;
+}
+
+async function simStats<T>(url: string): Promise<T> {
+	return (await fetch(`${url}/_sim/stats`)).json() as Promise<T>;
+}
+
+/** What the run achieved, read back from the saga, the ledger and what the partners received. */
+export async function collectSummary(platform: DemoPlatform, run: { orders: number; accepted: number; rejected: number; startedAt: number; stuckAfterMs: number }): Promise<DemoSummary> {
+	const durationMs = Date.now() - run.startedAt;
+	const saga = await platform.broker.call<SagaStats, { stuckAfterMs: number }>("saga.stats", { stuckAfterMs: run.stuckAfterMs });
+	const ledger = await platform.broker.call<{ entries: number; byKind: Record<string, number> }>("ledger.stats");
+	const verified = await platform.broker.call<{ ok: boolean }>("ledger.verify");
+	const erp = await simStats<{ invoices: number; statusUpdates: number; shipmentConfirmations: number; invoicesByOrder: Record<string, number> }>(platform.simulatorUrls.erp);
+	const wms = await simStats<{ fulfillmentOrders: number }>(platform.simulatorUrls.wms);
+	const lastmile = await simStats<{ tasks: number }>(platform.simulatorUrls.lastmile);
+	return {
+		mode: platform.mode,
+		namespace: platform.namespace,
+		orders: run.orders,
+		accepted: run.accepted,
+		rejected: run.rejected,
+		delivered: saga.delivered,
+		invoiced: saga.invoiced,
+		inFlight: saga.inFlight,
+		exceptions: saga.exceptions,
+		stuck: saga.stuck,
+		stuckOrders: saga.stuckOrders,
+		deadLetters: ledger.byKind["dead-letter"] ?? 0,
+		ledgerEntries: ledger.entries,
+		ledgerVerified: verified.ok,
+		partners: {
+			fulfillmentOrders: wms.fulfillmentOrders,
+			deliveryTasks: lastmile.tasks,
+			invoices: erp.invoices,
+			duplicateInvoices: Object.values(erp.invoicesByOrder).filter((n) => n > 1).length,
+			statusUpdates: erp.statusUpdates,
+			shipmentConfirmations: erp.shipmentConfirmations,
+		},
+		durationMs,
+		ordersPerSecond: Math.round((run.accepted / Math.max(durationMs, 1)) * 1000 * 10) / 10,
+	};
+}
+
+export function formatSummary(s: DemoSummary): string {
+	const row = (label: string, value: string | number) => `  ${label.padEnd(26)} ${value}`;
+	return [
+		"",
+		`Waybill demo (${s.mode}, namespace ${s.namespace})`,
+		row("orders released", `${s.accepted} of ${s.orders}${s.rejected ? `, ${s.rejected} refused` : ""}`),
+		row("delivered", s.delivered),
+		row("invoiced", s.invoiced),
+		row("still in flight", s.inFlight),
+		row("stuck (no progress)", s.stuck + (s.stuckOrders.length ? `: ${s.stuckOrders.join(", ")}` : "")),
+		row("exceptions", s.exceptions),
+		row("dead letters", s.deadLetters),
+		row("ledger entries", `${s.ledgerEntries} (hash chain ${s.ledgerVerified ? "verified" : "BROKEN"})`),
+		row("WMS fulfillment orders", s.partners.fulfillmentOrders),
+		row("last-mile delivery tasks", s.partners.deliveryTasks),
+		row("ERP invoices", `${s.partners.invoices} (${s.partners.duplicateInvoices} orders invoiced twice)`),
+		row("ERP status updates", s.partners.statusUpdates),
+		row("duration", `${(s.durationMs / 1000).toFixed(1)} s (${s.ordersPerSecond} orders/s)`),
+		"",
+	].join("\n");
+}
