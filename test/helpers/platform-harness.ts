@@ -1,0 +1,88 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { ServiceBroker } from "moleculer";
+import { ErpSimulator, LastMileSimulator, WmsSimulator } from "../../simulators/index.ts";
+import { loadServiceSchemas } from "../../bin/service-catalogue.ts";
+import { deleteNamespace } from "../../mixins/streams/jetstream.bus.ts";
+import { RedisStore } from "../../mixins/store/redis.store.ts";
+import { MemoryStreamBus } from "../../mixins/streams/memory-stream.bus.ts";
+import { MemoryStore } from "../../mixins/store/memory.store.ts";
+import type { RuntimeSettings } from "../../mixins/runtime/runtime-settings.ts";
+
+export const NATS_URL = process.env.NATS_URL || "nats://127.0.0.1:4222";
+export const REDIS_URL = process.env.REDIS_URL || "redis://127.0.0.1:6379";
+
+export interface Harness {
+	namespace: string;
+	gatewayUrl: string;
+	brokers: ServiceBroker[];
+	/** Any broker of the namespace, for action calls. */
+	client: ServiceBroker;
+	erp: ErpSimulator;
+	wms: WmsSimulator;
+	lastmile: LastMileSimulator;
+	secrets: { wms: string; lastmile: string };
+	stop(): Promise<void>;
+}
+
+/**
+ * The platform as tests need it: simulators in-process, and the services either each on its own
+ * broker over real NATS and Redis (`distributed`), or all on one broker in memory (`embedded`).
+ * Namespace, stream names and key prefix are unique per call and removed by stop().
+ */
+export async function startHarness(options: { mode: "distributed" | "embedded"; services?: string[]; stepDelayMs?: number }): Promise<Harness> {
+	const namespace = `t-${randomUUID().slice(0, 8)}`;
+	const secrets = { wms: randomBytes(16).toString("hex"), lastmile: randomBytes(32).toString("hex") };
+	const erp = new ErpSimulator();
+	const wms = new WmsSimulator({ secret: secrets.wms, stepDelayMs: options.stepDelayMs ?? 5, log: () => undefined });
+	const lastmile = new LastMileSimulator({ secret: secrets.lastmile, stepDelayMs: options.stepDelayMs ?? 5, log: () => undefined });
+	Object.assign(process.env, {
+		ERP_URL: (await erp.start()).url,
+		WMS_URL: (await wms.start()).url,
+		LASTMILE_URL: (await lastmile.start()).url,
+		WEBHOOK_SECRET_WMS_ACME_3PL: secrets.wms,
+		WEBHOOK_SECRET_LASTMILE_ONFLEET: secrets.lastmile,
+		PORT: "0",
+		HOST: "127.0.0.1",
+	});
+	const names = options.services ?? ["gateway", "erp", "wms", "lastmile", "mapper", "saga", "ledger"];
+	const distributed = options.mode === "distributed";
+	const settings: RuntimeSettings = { mode: options.mode, natsUrl: distributed ? NATS_URL : undefined, redisUrl: distributed ? REDIS_URL : undefined, partitions: 4, replicas: 1, dedupWindowMs: 120_000 };
+	const groups = distributed ? names.map((n) => [n]) : [names];
+	const brokers = groups.map(
+		(group) =>
+			new ServiceBroker({
+				namespace,
+				nodeID: `${namespace}-${group.join("+")}`,
+				transporter: distributed ? NATS_URL : null,
+				metadata: { waybill: settings },
+				logger: { type: "Console", options: { level: process.env.TEST_LOG_LEVEL || "error" } },
+			}),
+	);
+	for (let i = 0; i < groups.length; i++) for (const schema of await loadServiceSchemas(groups[i]!)) brokers[i]!.createService(schema);
+	await Promise.all(brokers.map((b) => b.start()));
+	const client = brokers[0]!;
+	await client.waitForServices(names, 30_000);
+	const gatewayBroker = brokers.find((b) => b.getLocalService("gateway"));
+	const gatewayUrl = gatewayBroker ? `http://127.0.0.1:${(gatewayBroker.getLocalService("gateway") as unknown as { server: { address(): AddressInfo } }).server.address().port}` : "";
+	wms.setCallbackUrl(`${gatewayUrl}/webhooks/wms/acme-3pl`);
+	lastmile.setCallbackUrl(`${gatewayUrl}/webhooks/lastmile/onfleet`);
+
+	return {
+		namespace, gatewayUrl, brokers, client, erp, wms, lastmile, secrets,
+		async stop() {
+			await Promise.all([wms.stop(), lastmile.stop()]);
+			await Promise.all(brokers.map((b) => b.stop()));
+			await erp.stop();
+			if (distributed) {
+				await deleteNamespace(NATS_URL, namespace);
+				const store = new RedisStore({ url: REDIS_URL, prefix: namespace });
+				await store.clear();
+				await store.close();
+			} else {
+				MemoryStreamBus.reset(namespace);
+				await new MemoryStore(namespace).clear();
+			}
+		},
+	};
+}

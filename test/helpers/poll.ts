@@ -1,0 +1,15 @@
+/** Polls `check` until it returns a truthy value, or fails with `what` after `timeoutMs`. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined | false | null>, timeoutMs = 30_000, everyMs = 50): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	let last: unknown;
+	for (;;) {
+		try {
+			const value = await check();
+			if (value) return value;
+		} catch (e: unknown) {
+			last = e;
+		}
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
+		await new Promise((r) => setTimeout(r, everyMs));
+	}
+}
