@@ -80,5 +80,6 @@ export const CATALOGUE: Record<MessageType, CatalogueEntry> = {
 };
 
 export function catalogueEntry(type: string): CatalogueEntry | undefined {
-	return (CATALOGUE as Record<string, CatalogueEntry>)[type];
+	// Own properties only: "toString" or "__proto__" must read as unknown, not as Object's members.
+	return Object.hasOwn(CATALOGUE, type) ? (CATALOGUE as Record<string, CatalogueEntry>)[type] : undefined;
 }

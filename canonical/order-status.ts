@@ -46,11 +46,23 @@ const RANK: Record<OrderStatus, number> = {
 	[S.CANCELLED]: 100,
 };
 
-/** Edges that leave the main chain or loop within the exception states. */
-const SIDE_EDGES: Partial<Record<OrderStatus, OrderStatus[]>> = {
-	[S.REATTEMPT]: [S.OUT_FOR_DELIVERY, S.DISPATCHED, S.DELIVERY_FAILED],
-	[S.DELIVERY_FAILED]: [S.REATTEMPT, S.RETURNING],
-	[S.SHORT]: [S.ALLOCATED, S.PICKED],
+/** The main chain, in order: an order moves along it only forwards. */
+const MAIN_CHAIN: ReadonlySet<OrderStatus> = new Set([S.RELEASED, S.ALLOCATED, S.PICKED, S.PACKED, S.MANIFESTED, S.DISPATCHED, S.OUT_FOR_DELIVERY, S.DELIVERED, S.INVOICED, S.CLOSED]);
+
+/** The only ways into each exception state: an order leaves the main chain only where PRODUCT.md says. */
+const ENTRIES: Partial<Record<OrderStatus, OrderStatus[]>> = {
+	[S.SHORT]: [S.RELEASED, S.ALLOCATED, S.PICKED],
+	[S.DELIVERY_FAILED]: [S.DISPATCHED, S.OUT_FOR_DELIVERY, S.REATTEMPT],
+	[S.REATTEMPT]: [S.DELIVERY_FAILED],
+	[S.RETURNING]: [S.DELIVERY_FAILED, S.DELIVERED, S.INVOICED, S.OUT_FOR_DELIVERY, S.DISPATCHED],
+	[S.RETURNED]: [S.RETURNING],
+};
+
+/** The ways back onto the main chain from an exception state. */
+const EXITS: Partial<Record<OrderStatus, OrderStatus[]>> = {
+	[S.SHORT]: [S.ALLOCATED, S.PICKED, S.PACKED, S.MANIFESTED],
+	[S.REATTEMPT]: [S.DISPATCHED, S.OUT_FOR_DELIVERY, S.DELIVERED],
+	[S.DELIVERY_FAILED]: [S.DELIVERED],
 };
 
 const TERMINAL: ReadonlySet<OrderStatus> = new Set([S.CLOSED, S.CANCELLED, S.RETURNED]);
@@ -66,9 +78,10 @@ export function isTerminal(status: OrderStatus): boolean {
 
 /** True when moving from `from` to `to` is progress, never a regression. */
 export function canAdvance(from: OrderStatus | undefined, to: OrderStatus): boolean {
-	if (from === undefined) return true;
+	if (from === undefined) return to === S.RELEASED;
 	if (from === to || TERMINAL.has(from)) return false;
-	if (SIDE_EDGES[from]?.includes(to)) return true;
 	if (to === S.CANCELLED) return RANK[from] < CANCELLABLE_BEFORE;
+	if (!MAIN_CHAIN.has(to)) return ENTRIES[to]?.includes(from) ?? false;
+	if (!MAIN_CHAIN.has(from)) return EXITS[from]?.includes(to) ?? false;
 	return RANK[to] > RANK[from];
 }

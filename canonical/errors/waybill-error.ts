@@ -34,11 +34,15 @@ export function asErrorLike(e: unknown): ErrorLike {
 	return { message: String(e) };
 }
 
+/** Socket-level failures: the other side was unreachable for a moment, not wrong. */
+const NETWORK_CODES: ReadonlySet<string> = new Set(["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT"]);
+
 /** True when a failure should be retried: explicit `retryable`, else network-level failures. */
 export function isRetryable(e: unknown): boolean {
-	const err = asErrorLike(e);
+	const err = asErrorLike(e) as ErrorLike & { code?: unknown; cause?: { code?: unknown } };
 	if (typeof err.retryable === "boolean") return err.retryable;
-	return false;
+	const code = typeof err.code === "string" ? err.code : typeof err.cause?.code === "string" ? err.cause.code : undefined;
+	return code !== undefined && NETWORK_CODES.has(code);
 }
 
 /** A plain, serialisable description of an error, for dead letters and the ledger. */

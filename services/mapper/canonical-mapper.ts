@@ -63,6 +63,8 @@ export async function renderCommand(profile: MappingProfile, commandType: string
 	if (!spec) throw new MappingFailedError(profile.version, `no outbound mapping for '${commandType}'`);
 	const path = await evaluate(`${profile.version} ${commandType} path`, spec.path, data);
 	if (typeof path !== "string" || !path.startsWith("/")) throw new MappingFailedError(`${profile.version} ${commandType}`, "path must be a string starting with '/'");
+	// An empty segment means a reference the command lacked (a partnerRef, say): never call a wrong URL.
+	if (path.includes("//") || (path.length > 1 && path.endsWith("/"))) throw new MappingFailedError(`${profile.version} ${commandType}`, `path '${path}' has an empty segment; a reference is missing`);
 	const body = spec.body ? await evaluate(`${profile.version} ${commandType} body`, spec.body, data) : undefined;
 	return { method: spec.method, path, body };
 }

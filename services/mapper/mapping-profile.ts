@@ -75,7 +75,18 @@ function compileFile(dir: string, file: string): Expression {
 
 export function loadProfile(dir: string): MappingProfile {
 	const where = join(dir, "profile.json");
-	const file = assertMatches<ProfileFile>(where, profileFileSchema, JSON.parse(readFileSync(where, "utf8")));
+	let raw: unknown;
+	try {
+		raw = JSON.parse(readFileSync(where, "utf8"));
+	} catch (e: unknown) {
+		throw new ConfigurationInvalidError(where, `cannot read the profile: ${(e as Error).message}`);
+	}
+	let file: ProfileFile;
+	try {
+		file = assertMatches<ProfileFile>(where, profileFileSchema, raw);
+	} catch (e: unknown) {
+		throw new ConfigurationInvalidError(where, (e as Error).message);
+	}
 	const outbound = new Map<string, OutboundSpec>();
 	for (const [type, spec] of Object.entries(file.outbound)) {
 		outbound.set(type, {

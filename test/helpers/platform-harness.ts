@@ -54,7 +54,7 @@ export async function startHarness(options: { mode: "distributed" | "embedded"; 
 			new ServiceBroker({
 				namespace,
 				nodeID: `${namespace}-${group.join("+")}`,
-				transporter: distributed ? NATS_URL : null,
+				transporter: (distributed ? NATS_URL : null) as never,
 				metadata: { waybill: settings },
 				logger: { type: "Console", options: { level: process.env.TEST_LOG_LEVEL || "error" } },
 			}),

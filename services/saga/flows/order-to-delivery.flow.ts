@@ -33,8 +33,10 @@ const REACTIONS: Record<string, Handler> = {
 		const commands = [
 			...once(saga, "shipment-confirmed", { type: ERP_COMMANDS.CONFIRM_SHIPMENT, step: "shipment-confirmed", data: shipment }),
 		];
-		if (saga.status !== ORDER_STATUS.DELIVERED && !isPast(saga.status, ORDER_STATUS.DISPATCHED)) {
-			commands.push(...once(saga, "delivery-requested", { type: LASTMILE_COMMANDS.CREATE_DELIVERY_JOB, step: "delivery-requested", data: deliveryJobFor(saga, shipment, ctx) }));
+		if (!saga.steps["delivery-requested"] && !isPast(saga.status, ORDER_STATUS.DISPATCHED)) {
+			const job = deliveryJobFor(saga, shipment, ctx);
+			saga.delivery = { deliveryJobId: job.deliveryJobId };
+			commands.push(...once(saga, "delivery-requested", { type: LASTMILE_COMMANDS.CREATE_DELIVERY_JOB, step: "delivery-requested", data: job }));
 		}
 		return { status: ORDER_STATUS.MANIFESTED, commands };
 	},
@@ -139,7 +141,6 @@ function isPast(status: OrderStatus, milestone: OrderStatus): boolean {
 
 function deliveryJobFor(saga: OrderSaga, shipment: Shipment, ctx: FlowContext): DeliveryJob {
 	const deliveryJobId = `DJ-${saga.orderId}-${shipment.shipmentId}`;
-	saga.delivery = { deliveryJobId };
 	return {
 		deliveryJobId,
 		orderId: saga.orderId,
