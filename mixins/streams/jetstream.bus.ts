@@ -12,6 +12,7 @@ import {
 	type JsMsg,
 	type NatsConnection,
 } from "nats";
+import { natsConnectionOptions } from "./nats-connection-options.ts";
 import { CHANNELS } from "../../canonical/channels.ts";
 import type { Envelope } from "../../canonical/envelope.ts";
 import {
@@ -66,7 +67,7 @@ export const consumerName = (group: string, partition: number): string => `${gro
 
 /** Delete every stream of a namespace (tests, demo clean-up). */
 export async function deleteNamespace(servers: string, namespace: string): Promise<void> {
-	const nc = await connect({ servers: servers.split(","), name: `waybill-cleanup-${namespace}` });
+	const nc = await connect({ ...natsConnectionOptions(servers), name: `waybill-cleanup-${namespace}` });
 	try {
 		await deleteStreamsOf(await nc.jetstreamManager(), namespace);
 	} finally {
@@ -144,7 +145,7 @@ export class JetStreamBus implements StreamBus {
 
 	/** Fails if the server cannot be reached now; once connected, reconnects forever. */
 	async connect(): Promise<void> {
-		const nc = await connect({ servers: this.options.servers.split(","), name: this.options.name, maxReconnectAttempts: -1 });
+		const nc = await connect({ ...natsConnectionOptions(this.options.servers), name: this.options.name, maxReconnectAttempts: -1 });
 		this.connection = { nc, js: nc.jetstream(), jsm: await nc.jetstreamManager() };
 	}
 

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { readFileSync, readdirSync, existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import jsonata from "jsonata";
 import { assertMatches } from "../../canonical/validation.ts";
@@ -106,9 +106,11 @@ export function loadProfile(dir: string): MappingProfile {
 /** Every profile under mappings/<system>/<profile>/, keyed "system/profile". */
 export function loadProfiles(root: string): Map<string, MappingProfile> {
 	const profiles = new Map<string, MappingProfile>();
-	for (const system of readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory())) {
-		for (const profile of readdirSync(join(root, system.name), { withFileTypes: true }).filter((d) => d.isDirectory())) {
-			const loaded = loadProfile(join(root, system.name, profile.name));
+	// statSync follows symlinks: a ConfigMap volume presents its folders as links.
+	const folders = (dir: string) => readdirSync(dir).filter((name) => !name.startsWith(".") && statSync(join(dir, name)).isDirectory());
+	for (const system of folders(root)) {
+		for (const profile of folders(join(root, system))) {
+			const loaded = loadProfile(join(root, system, profile));
 			profiles.set(`${loaded.system}/${loaded.profile}`, loaded);
 		}
 	}
