@@ -6,13 +6,18 @@ import {
 	connect,
 	nanos,
 	type ConsumerConfig,
-	type ConsumerMessages,
 	type JetStreamClient,
 	type JetStreamManager,
 	type JsMsg,
 	type NatsConnection,
 } from "nats";
 import { natsConnectionOptions } from "./nats-connection-options.ts";
+import {
+	CONSUMER_NOT_FOUND, NO_MESSAGE_FOUND, STREAM_NOT_FOUND, apiErrorCode, channelSubject, consumerName, deleteStreamsOf, streamName,
+} from "./jetstream-layout.ts";
+import { PartitionWorker } from "./jetstream-partition-worker.ts";
+
+export { channelSubject, consumerName, deleteNamespace, streamName } from "./jetstream-layout.ts";
 import { CHANNELS } from "../../canonical/channels.ts";
 import type { Envelope } from "../../canonical/envelope.ts";
 import {
@@ -50,72 +55,6 @@ export const DEFAULT_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1_000;
 export const ACK_WAIT_MS = 30_000;
 /** A handler still running tells the server so this often, well inside ACK_WAIT_MS. */
 export const WORKING_EVERY_MS = 10_000;
-
-const STREAM_NOT_FOUND = 10059;
-const CONSUMER_NOT_FOUND = 10014;
-const NO_MESSAGE_FOUND = 10037;
-
-const apiErrorCode = (e: unknown): number | undefined => (e as { api_error?: { err_code?: number } }).api_error?.err_code;
-const subjectToken = (s: string): string => s.replace(/[.*>\s]/g, "-");
-
-/** Stream name for a channel: `${NAMESPACE}_${CHANNEL}`, restricted to what every tool accepts. */
-export const streamName = (namespace: string, channel: string): string => `${namespace}_${channel}`.toUpperCase().replace(/[^A-Z0-9_]/g, "_");
-/** Subject prefix of a channel; partitions are the last token. */
-export const channelSubject = (namespace: string, channel: string): string => `${subjectToken(namespace)}.${subjectToken(channel)}`;
-/** The durable consumer of one group on one partition; shared by every process of the group. */
-export const consumerName = (group: string, partition: number): string => `${group}_p${partition}`.replace(/[^A-Za-z0-9_-]/g, "_");
-
-/** Delete every stream of a namespace (tests, demo clean-up). */
-export async function deleteNamespace(servers: string, namespace: string): Promise<void> {
-	const nc = await connect({ ...natsConnectionOptions(servers), name: `waybill-cleanup-${namespace}` });
-	try {
-		await deleteStreamsOf(await nc.jetstreamManager(), namespace);
-	} finally {
-		await nc.close();
-	}
-}
-
-/** Matched by subject rather than name prefix: namespace `a` must not take `a_b`'s streams. */
-async function deleteStreamsOf(jsm: JetStreamManager, namespace: string): Promise<void> {
-	const prefix = `${subjectToken(namespace)}.`;
-	for await (const info of jsm.streams.list()) {
-		if (info.config.subjects?.some((s) => s.startsWith(prefix))) await jsm.streams.delete(info.config.name);
-	}
-}
-
-function tryNak(m: JsMsg, onError: (error: unknown, context: string) => void): void {
-	try {
-		m.nak();
-	} catch (e) {
-		onError(e, "nak failed; the message will be redelivered after ack_wait");
-	}
-}
-
-/** One group's worker on one partition: one message at a time, because its consumer allows one unacked. */
-class PartitionWorker {
-	private stopping = false;
-	private readonly done: Promise<void>;
-
-	constructor(
-		private readonly messages: ConsumerMessages,
-		handle: (m: JsMsg) => Promise<void>,
-		onError: (error: unknown, context: string) => void,
-	) {
-		this.done = (async () => {
-			for await (const m of this.messages) {
-				// Already sent to us but not started: give it back now rather than after ack_wait.
-				if (this.stopping) tryNak(m, onError);
-				else await handle(m);
-			}
-		})().catch((error: unknown) => onError(error, "consume loop ended"));
-	}
-
-	async stop(): Promise<void> {
-		this.stopping = true;
-		await this.messages.close();
-		await this.done;
-	}
-}
 
 /** The durable bus on NATS JetStream: one stream per channel, one durable pull consumer per group and partition. */
 export class JetStreamBus implements StreamBus {

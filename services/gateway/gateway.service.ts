@@ -31,7 +31,9 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 		log4XXResponses: false,
 		async onError(this: { publisher(): Publish; logger: { warn: (...a: unknown[]) => void } }, req: IncomingMessage & { body?: unknown; $params?: { params?: Record<string, string> } }, res: ServerResponse, err: unknown) {
 			const problem = toProblem(err, (req as { originalUrl?: string }).originalUrl ?? req.url);
-			if (problem.status >= 400 && problem.status < 500 && problem.status !== 404) {
+			// Refused input is audited; a read of something absent (GET 404) is not input.
+			const refusedInput = problem.status >= 400 && problem.status < 500 && !(problem.status === 404 && req.method === "GET");
+			if (refusedInput) {
 				const raw = Buffer.isBuffer(req.body) ? req.body : JSON.stringify(req.body ?? "");
 				const where = req.$params?.params ?? {};
 				await recordRejection(this.publisher(), {
