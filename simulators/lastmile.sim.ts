@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { badRequest, checkFields, isRecord } from "./body-checks.ts";
 import { ONFLEET_TRIGGERS, TASK_STATE, newTask, onfleetId, type OnfleetTask, type OnfleetTrigger, type TaskInput } from "./lastmile-task.ts";
-import { SimServer, type RecordedRequest, type SimReply, type SimRequest } from "./sim-server.ts";
+import type { SimReply, SimRequest } from "./sim-server.ts";
 import { signOnfleet } from "./signatures.ts";
-import { WebhookSender, type Delivery, type WebhookSimOptions } from "./webhook-sender.ts";
+import type { Delivery, WebhookSimOptions } from "./webhook-sender.ts";
+import { WebhookSimulator } from "./webhook-simulator.ts";
 
 export const LASTMILE_PARTNER_ID = "onfleet";
 /** The ETA the driver's app reports when it starts the route. */
@@ -26,52 +27,24 @@ export interface LastMileStats {
  * Onfleet API v2 as Waybill meets it: task creation and deletion, then the task lifecycle pushed
  * as Onfleet-shaped webhooks signed with Onfleet's HMAC-SHA512 scheme.
  */
-export class LastMileSimulator {
+export class LastMileSimulator extends WebhookSimulator {
   readonly partnerId = LASTMILE_PARTNER_ID;
-  private readonly server: SimServer;
-  private readonly sender: WebhookSender;
   private readonly tasks = new Map<string, OnfleetTask>();
   private readonly countsByOrder = new Map<string, number>();
   private readonly ids = { organization: onfleetId(), admin: onfleetId(), worker: onfleetId() };
 
   constructor(private readonly options: LastMileOptions) {
-    this.sender = new WebhookSender(options);
-    this.server = new SimServer({
-      stats: () => this.stats(),
-      routes: [
-        { method: "POST", pattern: "/api/v2/tasks", handle: (req) => this.create(req) },
-        { method: "GET", pattern: "/api/v2/tasks/:id", handle: (req) => this.show(req) },
-        { method: "DELETE", pattern: "/api/v2/tasks/:id", handle: (req) => this.remove(req) },
-      ],
+    super(options, (self) => {
+      const me = self as LastMileSimulator;
+      return [
+        { method: "POST", pattern: "/api/v2/tasks", handle: (req) => me.create(req) },
+        { method: "GET", pattern: "/api/v2/tasks/:id", handle: (req) => me.show(req) },
+        { method: "DELETE", pattern: "/api/v2/tasks/:id", handle: (req) => me.remove(req) },
+      ];
     });
   }
 
-  start(port = 0): Promise<{ url: string }> {
-    return this.server.start(port);
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all([this.sender.stop(), this.server.stop()]);
-  }
-
-  setCallbackUrl(url: string): void {
-    this.sender.setCallbackUrl(url);
-  }
-
-  received(): RecordedRequest[] {
-    return this.server.received();
-  }
-
-  reset(): void {
-    this.server.reset();
-  }
-
-  /** Resolves once every webhook queued so far was delivered or given up. */
-  idle(): Promise<void> {
-    return this.sender.idle();
-  }
-
-  stats(): LastMileStats {
+  override stats(): LastMileStats {
     return {
       tasks: this.tasks.size,
       replays: this.server.replays,

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { badRequest, checkEach, checkFields } from "./body-checks.ts";
-import { SimServer, type RecordedRequest, type SimReply, type SimRequest } from "./sim-server.ts";
+import type { SimReply, SimRequest } from "./sim-server.ts";
 import { sign3pl } from "./signatures.ts";
-import { WebhookSender, type Delivery, type WebhookSimOptions } from "./webhook-sender.ts";
+import type { Delivery, WebhookSimOptions } from "./webhook-sender.ts";
+import { WebhookSimulator } from "./webhook-simulator.ts";
 import { WMS_CARRIER, WMS_EVENT_TYPES, cartonise, trackingNumber, wmsEvent, type FulfillmentOrder, type WmsEventType, type WmsLine } from "./wms-events.ts";
 
 export const WMS_PARTNER_ID = "acme-3pl";
@@ -19,10 +20,8 @@ export interface WmsStats {
  * A generic JSON 3PL: accepts fulfillment orders and plays each through allocate, pick, pack and
  * manifest, reporting every step as a signed webhook.
  */
-export class WmsSimulator {
+export class WmsSimulator extends WebhookSimulator {
   readonly partnerId = WMS_PARTNER_ID;
-  private readonly server: SimServer;
-  private readonly sender: WebhookSender;
   private readonly orders = new Map<string, FulfillmentOrder>();
   private readonly countsByOrderRef = new Map<string, number>();
   private orderSeq = 0;
@@ -30,43 +29,17 @@ export class WmsSimulator {
   private ssccSeq = 0;
 
   constructor(private readonly options: WebhookSimOptions) {
-    this.sender = new WebhookSender(options);
-    this.server = new SimServer({
-      stats: () => this.stats(),
-      routes: [
-        { method: "POST", pattern: "/v1/fulfillment-orders", handle: (req) => this.create(req) },
-        { method: "POST", pattern: "/v1/fulfillment-orders/:id/cancel", handle: (req) => this.cancel(req) },
-        { method: "GET", pattern: "/v1/fulfillment-orders/:id", handle: (req) => this.show(req) },
-      ],
+    super(options, (self) => {
+      const me = self as WmsSimulator;
+      return [
+        { method: "POST", pattern: "/v1/fulfillment-orders", handle: (req) => me.create(req) },
+        { method: "POST", pattern: "/v1/fulfillment-orders/:id/cancel", handle: (req) => me.cancel(req) },
+        { method: "GET", pattern: "/v1/fulfillment-orders/:id", handle: (req) => me.show(req) },
+      ];
     });
   }
 
-  start(port = 0): Promise<{ url: string }> {
-    return this.server.start(port);
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all([this.sender.stop(), this.server.stop()]);
-  }
-
-  setCallbackUrl(url: string): void {
-    this.sender.setCallbackUrl(url);
-  }
-
-  received(): RecordedRequest[] {
-    return this.server.received();
-  }
-
-  reset(): void {
-    this.server.reset();
-  }
-
-  /** Resolves once every webhook queued so far was delivered or given up. */
-  idle(): Promise<void> {
-    return this.sender.idle();
-  }
-
-  stats(): WmsStats {
+  override stats(): WmsStats {
     return {
       fulfillmentOrders: this.orderSeq,
       replays: this.server.replays,

@@ -1,4 +1,5 @@
 import type { Store, Versioned } from "./store.ts";
+import { checkTtl, toJson } from "./store-values.ts";
 
 /** Expired keys that nobody reads again (idempotency claims, mostly) are dropped this often. */
 const SWEEP_INTERVAL_MS = 30_000;
@@ -173,15 +174,7 @@ function valueEntry(value: unknown, ttlMs: number | undefined): Entry {
 	return { kind: "value", json, expiresAt: Date.now() + ttlMs };
 }
 
-function toJson(value: unknown): string {
-	const json = JSON.stringify(value);
-	if (json === undefined) throw new TypeError(`store values must be JSON; got ${typeof value}`);
-	return json;
-}
 
-function checkTtl(ttlMs: number): void {
-	if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0) throw new RangeError(`ttlMs must be a positive integer; got ${ttlMs}`);
-}
 
 function checkLimit(limit: number | undefined): void {
 	if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) {

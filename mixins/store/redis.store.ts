@@ -1,6 +1,7 @@
 import { Redis } from "ioredis";
 
 import type { Store, Versioned } from "./store.ts";
+import { checkTtl, toJson } from "./store-values.ts";
 
 /** While Redis is down a command fails after this many reconnect attempts instead of queueing forever. */
 const MAX_RETRIES_PER_REQUEST = 3;
@@ -165,17 +166,7 @@ function parse<T>(json: string | null): T | undefined {
 	return json === null ? undefined : (JSON.parse(json) as T);
 }
 
-function toJson(value: unknown): string {
-	const json = JSON.stringify(value);
-	if (json === undefined) throw new TypeError(`store values must be JSON; got ${typeof value}`);
-	return json;
-}
 
-/** Checked here so both stores reject a bad TTL with the same message, not Redis's. */
-function checkTtl(ttlMs: number): number {
-	if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0) throw new RangeError(`ttlMs must be a positive integer; got ${ttlMs}`);
-	return ttlMs;
-}
 
 /** Redis reads a negative count as "no limit"; the contract says "at most", so refuse it. */
 function checkLimit(limit: number): number {
