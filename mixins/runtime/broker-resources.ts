@@ -3,6 +3,7 @@ import type { StreamBus } from "../streams/stream-bus.ts";
 import type { Store } from "../store/store.ts";
 import { createStreamBus } from "../streams/bus-factory.ts";
 import { createStore } from "../store/store-factory.ts";
+import { RedisStore } from "../store/redis.store.ts";
 import { EMBEDDED_SETTINGS, type RuntimeSettings } from "./runtime-settings.ts";
 
 /**
@@ -63,7 +64,12 @@ export const releaseBus = (broker: ServiceBroker) => release(buses, broker, (bus
 
 export function acquireStore(broker: ServiceBroker): Promise<Store> {
 	const settings = settingsOf(broker);
-	return acquire(stores, broker, async () => createStore({ redisUrl: settings.redisUrl, prefix: namespaceOf(broker) }));
+	return acquire(stores, broker, async () => {
+		const store = createStore({ redisUrl: settings.redisUrl, prefix: namespaceOf(broker) });
+		// Fail the service's start with a clear error rather than its first request.
+		if (store instanceof RedisStore) await store.ready();
+		return store;
+	});
 }
 
 export const releaseStore = (broker: ServiceBroker) => release(stores, broker, (store) => store.close());
