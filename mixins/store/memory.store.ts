@@ -102,6 +102,18 @@ export class MemoryStore implements Store {
 		return current + 1;
 	}
 
+	async setVersionedWith<T>(key: string, value: T, expectedVersion: number, also: Array<{ key: string; value: unknown }>): Promise<number | null> {
+		const json = toJson(value);
+		const extras = also.map((a) => ({ key: a.key, json: toJson(a.value) }));
+		const current = this.#read(key, "versioned")?.version ?? 0;
+		if (current !== expectedVersion) return null;
+		for (const extra of extras) this.#read(extra.key, "value");
+		const data = this.#open();
+		for (const extra of extras) data.set(extra.key, { kind: "value", json: extra.json });
+		data.set(key, { kind: "versioned", json, version: current + 1 });
+		return current + 1;
+	}
+
 	async increment(key: string, by = 1): Promise<number> {
 		const entry = this.#read(key, "value");
 		const current: unknown = entry ? JSON.parse(entry.json) : 0;

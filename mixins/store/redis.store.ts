@@ -26,7 +26,18 @@ return version
 /** The client once `defineCommand` has added the script as a method. */
 interface ScriptedRedis extends Redis {
 	setVersioned(key: string, expectedVersion: number, json: string): Promise<number | null>;
+	setVersionedWith(numberOfKeys: number, ...keysThenArgs: Array<string | number>): Promise<number | null>;
 }
+
+/** SET_VERSIONED plus plain SETs of KEYS[2..] to ARGV[3..], all in one atomic script. */
+const SET_VERSIONED_WITH_LUA = `
+local current = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
+if current ~= tonumber(ARGV[1]) then return false end
+for i = 2, #KEYS do redis.call('SET', KEYS[i], ARGV[i + 1]) end
+local version = current + 1
+redis.call('HSET', KEYS[1], 'v', version, 'd', ARGV[2])
+return version
+`;
 
 /**
  * The store for distributed mode. Every key is `${prefix}:${key}`; prefixes must not nest
@@ -50,6 +61,8 @@ export class RedisStore implements Store {
 			commandTimeout: COMMAND_TIMEOUT_MS,
 		}) as ScriptedRedis;
 		this.#redis.defineCommand("setVersioned", { numberOfKeys: 1, lua: SET_VERSIONED_LUA });
+		// Multi-key: on a Redis Cluster the keys would need one hash slot (a {prefix} hash tag).
+		this.#redis.defineCommand("setVersionedWith", { lua: SET_VERSIONED_WITH_LUA });
 		// Failed commands already reject with their own error; this one only explains a failed ready().
 		this.#redis.on("error", (error: Error) => {
 			this.#lastError = error;
@@ -115,6 +128,12 @@ export class RedisStore implements Store {
 
 	async setVersioned<T>(key: string, value: T, expectedVersion: number): Promise<number | null> {
 		return this.#redis.setVersioned(this.#key(key), expectedVersion, toJson(value));
+	}
+
+	async setVersionedWith<T>(key: string, value: T, expectedVersion: number, also: Array<{ key: string; value: unknown }>): Promise<number | null> {
+		const keys = [this.#key(key), ...also.map((a) => this.#key(a.key))];
+		const args = [expectedVersion, toJson(value), ...also.map((a) => toJson(a.value))];
+		return this.#redis.setVersionedWith(keys.length, ...keys, ...args);
 	}
 
 	async increment(key: string, by = 1): Promise<number> {

@@ -24,6 +24,11 @@ export interface Store {
 	 * Returns the new version, or null when someone else wrote in between.
 	 */
 	setVersioned<T>(key: string, value: T, expectedVersion: number): Promise<number | null>;
+	/**
+	 * setVersioned, and in the same atomic step plain writes of `also` (overwriting): all or
+	 * nothing. A hash chain commits a batch of entries and moves its head this way, in one round trip.
+	 */
+	setVersionedWith<T>(key: string, value: T, expectedVersion: number, also: Array<{ key: string; value: unknown }>): Promise<number | null>;
 
 	/** Atomic counter. */
 	increment(key: string, by?: number): Promise<number>;

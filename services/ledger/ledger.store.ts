@@ -22,54 +22,81 @@ export interface VerifyResult {
 	reason?: string;
 }
 
+interface Pending {
+	channel: string;
+	envelope: Envelope;
+	resolve(entry: LedgerEntry | undefined): void;
+	reject(error: unknown): void;
+}
+
+/** Entries committed in one atomic write at most; a larger backlog is committed in several. */
+const MAX_BATCH = 256;
+
 /**
- * The append-only, hash-chained ledger on the store. Appends claim the next sequence number with
- * set-if-absent, so two writers can never fork the chain; a writer that died between claiming an
- * entry and moving the head is repaired by the next append.
+ * The append-only, hash-chained ledger on the store. Appends are group-committed: whatever
+ * arrived while the previous commit ran is chained in memory and written, entries plus head plus
+ * "seen" markers, in one atomic compare-and-set on the head. Two writers (two pods) can never
+ * fork the chain: the loser re-reads the head and chains its batch after the winner's.
  */
 export class LedgerStore {
-	private tail: Promise<unknown> = Promise.resolve();
+	private queue: Pending[] = [];
+	private flushing = false;
 
 	constructor(private readonly store: Store) {}
 
-	/** Serialised in-process so one pod's appends do not race each other. Idempotent per (channel, message). */
+	/** Resolves once the entry is durable; undefined when this (channel, message) was recorded before. */
 	append(channel: string, envelope: Envelope): Promise<LedgerEntry | undefined> {
-		const next = this.tail.then(() => this.appendNow(channel, envelope));
-		this.tail = next.catch(() => undefined);
-		return next;
+		return new Promise((resolve, reject) => {
+			this.queue.push({ channel, envelope, resolve, reject });
+			if (!this.flushing) void this.flush();
+		});
 	}
 
-	private async appendNow(channel: string, envelope: Envelope): Promise<LedgerEntry | undefined> {
-		if (await this.store.get<number>(seenKey(channel, envelope.id))) return undefined;
+	private async flush(): Promise<void> {
+		this.flushing = true;
+		while (this.queue.length > 0) {
+			const batch = this.queue.splice(0, MAX_BATCH);
+			try {
+				const entries = await this.commit(batch);
+				batch.forEach((p, i) => p.resolve(entries[i]));
+			} catch (e: unknown) {
+				for (const p of batch) p.reject(e);
+			}
+		}
+		this.flushing = false;
+	}
+
+	private async commit(batch: Pending[]): Promise<Array<LedgerEntry | undefined>> {
+		const keys = batch.map((p) => seenKey(p.channel, p.envelope.id));
+		const seen = await this.store.getMany<number>(keys);
+		const fresh = batch.map((_, i) => seen[i] === undefined && keys.indexOf(keys[i]!) === i);
+		if (!fresh.includes(true)) return batch.map(() => undefined);
 		for (let race = 0; race < MAX_RACES; race++) {
 			const head = await this.store.getVersioned<Head>(HEAD);
-			const at = head?.value ?? { seq: 0, hash: GENESIS_HASH };
-			const entry = entryFor(at.seq + 1, at.hash, channel, envelope, new Date().toISOString());
-			if (!(await this.store.setIfAbsent(entryKey(entry.seq), entry))) {
-				await this.repairHead(head?.version ?? 0, entry.seq);
-				continue;
-			}
-			await this.moveHead(entry);
-			await this.store.set(seenKey(channel, envelope.id), entry.seq);
-			await this.store.indexAdd(correlationIndex(envelope.correlationid), String(entry.seq), entry.seq);
-			await this.store.increment(kindCounter(entry.kind));
-			return entry;
+			let at = head?.value ?? { seq: 0, hash: GENESIS_HASH };
+			const now = new Date().toISOString();
+			const entries = batch.map((p, i) => {
+				if (!fresh[i]) return undefined;
+				const entry = entryFor(at.seq + 1, at.hash, p.channel, p.envelope, now);
+				at = { seq: entry.seq, hash: entry.hash };
+				return entry;
+			});
+			const written = entries.flatMap((e, i) => (e ? [{ key: entryKey(e.seq), value: e }, { key: keys[i]!, value: e.seq }] : []));
+			if ((await this.store.setVersionedWith<Head>(HEAD, at, head?.version ?? 0, written)) === null) continue;
+			await this.index(entries.filter((e): e is LedgerEntry => e !== undefined));
+			return entries;
 		}
 		throw new Error("ledger head kept moving; too many concurrent writers");
 	}
 
-	/** Someone claimed `seq` but did not move the head (or moved it after we read): catch up. */
-	private async repairHead(expectedVersion: number, seq: number): Promise<void> {
-		const claimed = await this.store.get<LedgerEntry>(entryKey(seq));
-		if (claimed) await this.store.setVersioned<Head>(HEAD, { seq: claimed.seq, hash: claimed.hash }, expectedVersion);
-	}
-
-	private async moveHead(entry: LedgerEntry): Promise<void> {
-		for (;;) {
-			const head = await this.store.getVersioned<Head>(HEAD);
-			if (head && head.value.seq >= entry.seq) return;
-			if ((await this.store.setVersioned<Head>(HEAD, { seq: entry.seq, hash: entry.hash }, head?.version ?? 0)) !== null) return;
-		}
+	/** Lookup indexes and counters, derivable from the entries: written after the commit. */
+	private async index(entries: LedgerEntry[]): Promise<void> {
+		const perKind = new Map<string, number>();
+		for (const e of entries) perKind.set(e.kind, (perKind.get(e.kind) ?? 0) + 1);
+		await Promise.all([
+			...entries.map((e) => this.store.indexAdd(correlationIndex(e.correlationId), String(e.seq), e.seq)),
+			...[...perKind].map(([kind, n]) => this.store.increment(kindCounter(kind), n)),
+		]);
 	}
 
 	async size(): Promise<number> {

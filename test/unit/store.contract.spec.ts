@@ -135,6 +135,30 @@ function storeContract(name: string, makeStore: MakeStore): void {
 			assert.deepEqual(await store.getVersioned("saga"), { value: `writer-${winners[0]!.writer}`, version: 2 });
 		});
 
+		it("setVersionedWith writes the versioned key and every extra key together", async () => {
+			assert.equal(await store.setVersionedWith("head", { seq: 2 }, 0, [{ key: "entry:1", value: { n: 1 } }, { key: "entry:2", value: { n: 2 } }]), 1);
+			assert.deepEqual(await store.getVersioned("head"), { value: { seq: 2 }, version: 1 });
+			assert.deepEqual(await store.getMany(["entry:1", "entry:2"]), [{ n: 1 }, { n: 2 }]);
+		});
+
+		it("setVersionedWith writes nothing at all when the version is stale", async () => {
+			await store.setVersioned("head", { seq: 0 }, 0);
+			assert.equal(await store.setVersionedWith("head", { seq: 1 }, 0, [{ key: "entry:1", value: "lost" }]), null);
+			assert.deepEqual(await store.getVersioned("head"), { value: { seq: 0 }, version: 1 });
+			assert.equal(await store.get("entry:1"), undefined);
+		});
+
+		it("lets exactly one of several batches racing on the same head commit its extras", async () => {
+			const results = await Promise.all(
+				Array.from({ length: 6 }, (_, w) => store.setVersionedWith("head", { writer: w }, 0, [{ key: "entry:1", value: { writer: w } }, { key: `mark:${w}`, value: w }])),
+			);
+			const winners = results.flatMap((v, w) => (v === null ? [] : [w]));
+			assert.equal(winners.length, 1);
+			const marks = await store.getMany(Array.from({ length: 6 }, (_, w) => `mark:${w}`));
+			assert.deepEqual(marks.filter((m) => m !== undefined), [winners[0]]);
+			assert.deepEqual(await store.get("entry:1"), { writer: winners[0] });
+		});
+
 		it("treats a versioned key as a different kind from a plain one", async () => {
 			await store.setVersioned("saga", "v1", 0);
 			await assert.rejects(store.get("saga"));
