@@ -1,6 +1,7 @@
 import type { Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import type { Envelope } from "../canonical/envelope.ts";
 import { assertValidMessage } from "../canonical/validation.ts";
+import { StreamUnavailableError } from "../canonical/errors/index.ts";
 import type { ChannelName } from "../canonical/channels.ts";
 import type { Delivery, PublishResult, StreamBus, Subscription } from "./streams/stream-bus.ts";
 import { acquireBus, releaseBus } from "./runtime/broker-resources.ts";
@@ -61,7 +62,12 @@ export function DurableStreamsMixin(): Partial<ServiceSchema> {
 			async publishMessage(this: Service & StreamsState, channel: ChannelName, envelope: Envelope): Promise<PublishResult> {
 				const valid = assertValidMessage(envelope);
 				const bus = this.$bus ?? (await this.$busReady.promise);
-				return bus.publish(channel, valid);
+				try {
+					return await bus.publish(channel, valid);
+				} catch (e: unknown) {
+					// Whatever the broker said, the caller learns one retryable thing: not stored, try again.
+					throw new StreamUnavailableError(channel, (e as Error).message ?? String(e));
+				}
 			},
 			streamBus(this: Service & StreamsState): StreamBus {
 				return this.$bus!;

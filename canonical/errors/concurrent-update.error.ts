@@ -13,7 +13,7 @@ export const isConcurrentUpdate = (e: unknown): e is ConcurrentUpdateError => as
 /** The durable stream could not take or give a message right now. */
 export class StreamUnavailableError extends RetryableWaybillError {
 	constructor(channel: string, reason: string) {
-		super(`stream '${channel}' is unavailable: ${reason}`, 503, ERROR_TYPES.STREAM_UNAVAILABLE, { channel, reason });
+		super(`stream '${channel}' is unavailable: ${reason}`, 503, ERROR_TYPES.STREAM_UNAVAILABLE, { channel, reason, retryAfterMs: 1_000 });
 	}
 }
 

@@ -10,3 +10,4 @@ export * from "./partner-rejected.error.ts";
 export * from "./mapping-failed.error.ts";
 export * from "./concurrent-update.error.ts";
 export * from "./configuration-invalid.error.ts";
+export * from "./order-not-yet-known.error.ts";

@@ -1,5 +1,5 @@
 import {
-	CHANNELS, COMMAND_CHANNEL_BY_SYSTEM, ERP_FACTS, WAYBILL_FACTS, ConcurrentUpdateError, RetryableWaybillError, catalogueEntry, createEnvelope,
+	CHANNELS, COMMAND_CHANNEL_BY_SYSTEM, ERP_FACTS, WAYBILL_FACTS, ConcurrentUpdateError, OrderNotYetKnownError, catalogueEntry, createEnvelope,
 	systemOfCommand, type ChannelName, type Envelope,
 } from "../../canonical/index.ts";
 import type { PublishResult } from "../../mixins/streams/stream-bus.ts";
@@ -14,13 +14,6 @@ export interface SagaDeps {
 	sagas: SagaStore;
 	publish(channel: ChannelName, envelope: Envelope): Promise<PublishResult>;
 	flowContext(): FlowContext;
-}
-
-/** A fact for an order the saga has not seen released yet: wait for the release to arrive. */
-class OrderNotYetKnownError extends RetryableWaybillError {
-	constructor(orderId: string, type: string) {
-		super(`fact '${type}' arrived before order '${orderId}' was released`, 409, "ORDER_NOT_YET_KNOWN", { orderId, type });
-	}
 }
 
 /**

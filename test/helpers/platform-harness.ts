@@ -30,7 +30,8 @@ export interface Harness {
  * broker over real NATS and Redis (`distributed`), or all on one broker in memory (`embedded`).
  * Namespace, stream names and key prefix are unique per call and removed by stop().
  */
-export async function startHarness(options: { mode: "distributed" | "embedded"; services?: string[]; stepDelayMs?: number }): Promise<Harness> {
+export async function startHarness(options: { mode: "distributed" | "embedded"; services?: string[]; stepDelayMs?: number; natsUrl?: string }): Promise<Harness> {
+	const natsUrl = options.natsUrl ?? NATS_URL;
 	const namespace = `t-${randomUUID().slice(0, 8)}`;
 	const secrets = { wms: randomBytes(16).toString("hex"), lastmile: randomBytes(32).toString("hex") };
 	const erp = new ErpSimulator();
@@ -47,14 +48,14 @@ export async function startHarness(options: { mode: "distributed" | "embedded"; 
 	});
 	const names = options.services ?? ["gateway", "erp", "wms", "lastmile", "mapper", "saga", "ledger"];
 	const distributed = options.mode === "distributed";
-	const settings: RuntimeSettings = { mode: options.mode, natsUrl: distributed ? NATS_URL : undefined, redisUrl: distributed ? REDIS_URL : undefined, partitions: 4, replicas: 1, dedupWindowMs: 120_000 };
+	const settings: RuntimeSettings = { mode: options.mode, natsUrl: distributed ? natsUrl : undefined, redisUrl: distributed ? REDIS_URL : undefined, partitions: 4, replicas: 1, dedupWindowMs: 120_000 };
 	const groups = distributed ? names.map((n) => [n]) : [names];
 	const brokers = groups.map(
 		(group) =>
 			new ServiceBroker({
 				namespace,
 				nodeID: `${namespace}-${group.join("+")}`,
-				transporter: (distributed ? NATS_URL : null) as never,
+				transporter: (distributed ? natsUrl : null) as never,
 				metadata: { waybill: settings },
 				logger: { type: "Console", options: { level: process.env.TEST_LOG_LEVEL || "error" } },
 			}),
@@ -75,7 +76,7 @@ export async function startHarness(options: { mode: "distributed" | "embedded"; 
 			await Promise.all(brokers.map((b) => b.stop()));
 			await erp.stop();
 			if (distributed) {
-				await deleteNamespace(NATS_URL, namespace);
+				await deleteNamespace(natsUrl, namespace);
 				const store = new RedisStore({ url: REDIS_URL, prefix: namespace });
 				await store.clear();
 				await store.close();
