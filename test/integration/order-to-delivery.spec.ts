@@ -3,6 +3,22 @@ import assert from "node:assert/strict";
 import { startHarness, type Harness } from "../helpers/platform-harness.ts";
 import { eventually } from "../helpers/poll.ts";
 import { releaseOrder, testOrder } from "../helpers/orders.ts";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { RedisStore } from "../../mixins/store/redis.store.ts";
+import { NATS_URL, REDIS_URL } from "../helpers/platform-harness.ts";
+
+const run = promisify(execFile);
+
+async function waybillLedgerVerify(namespace: string): Promise<{ code: number; out: string }> {
+	try {
+		const { stdout, stderr } = await run(process.execPath, ["bin/waybill.mjs", "ledger", "verify"], { env: { ...process.env, TRANSPORTER: NATS_URL, REDIS_URL, NAMESPACE: namespace, LOG_LEVEL: "error" } });
+		return { code: 0, out: stdout + stderr };
+	} catch (e: unknown) {
+		const failed = e as { code: number; stdout: string; stderr: string };
+		return { code: failed.code, out: failed.stdout + failed.stderr };
+	}
+}
 
 const ORDERS = 8;
 const STATUS_SEQUENCE = ["released", "allocated", "picked", "packed", "manifested", "dispatched", "out_for_delivery", "delivered", "invoiced"];
@@ -119,5 +135,23 @@ describe("order to delivery over real NATS JetStream and Redis, one broker per s
 		const response = await fetch(`${h.gatewayUrl}/api/v1/orders/SO-NOPE`);
 		assert.equal(response.status, 404);
 		assert.equal(((await response.json()) as { type: string }).type, "https://waybill.dev/problems/not-found");
+	});
+
+	it("`waybill ledger verify` passes on the intact chain and names an altered entry", async () => {
+		const intact = await waybillLedgerVerify(h.namespace);
+		assert.equal(intact.code, 0, intact.out);
+		assert.match(intact.out, /ledger verified: \d+ entries, hash chain intact/);
+
+		const store = new RedisStore({ url: REDIS_URL, prefix: h.namespace });
+		const original = await store.get<Record<string, unknown>>("ledger:entry:7");
+		try {
+			await store.set("ledger:entry:7", { ...original, subject: "SO-TAMPERED" });
+			const broken = await waybillLedgerVerify(h.namespace);
+			assert.equal(broken.code, 1);
+			assert.match(broken.out, /ledger BROKEN at entry 7 of \d+: content altered/);
+		} finally {
+			await store.set("ledger:entry:7", original);
+			await store.close();
+		}
 	});
 });
