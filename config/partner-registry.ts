@@ -13,6 +13,10 @@ export interface WebhookVerification {
 	secretEnv: string;
 	/** JSONata over the verified body naming the order, so one order's messages share a partition. */
 	orderKey?: string;
+	/** JSONata over the verified body giving the partner's own event id: the deduplication identity. */
+	eventId?: string;
+	/** How long a seen event id is remembered: at least the partner's retry horizon. Default 7 days. */
+	dedupHorizonHours?: number;
 }
 
 export interface PartnerEntry {
@@ -50,6 +54,8 @@ const registrySchema = {
 					deliveryIdHeader: "string|optional|lowercase",
 					secretEnv: { type: "string", pattern: /^[A-Z0-9_]+$/ },
 					orderKey: "string|optional",
+					eventId: "string|optional",
+					dedupHorizonHours: { type: "number", optional: true, positive: true },
 				},
 			},
 			policy: { type: "object", optional: true, props: {}, $$strict: false },

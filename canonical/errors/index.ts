@@ -11,3 +11,4 @@ export * from "./mapping-failed.error.ts";
 export * from "./concurrent-update.error.ts";
 export * from "./configuration-invalid.error.ts";
 export * from "./order-not-yet-known.error.ts";
+export * from "./overloaded.error.ts";

@@ -56,6 +56,7 @@ export function acquireBus(broker: ServiceBroker): Promise<StreamBus> {
 			namespace: namespaceOf(broker),
 			partitions: settings.partitions,
 			replicas: settings.replicas,
+			dedupWindowMs: settings.dedupWindowMs,
 		}),
 	);
 }

@@ -1,20 +1,36 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Context, ServiceSettingSchema } from "moleculer";
 import ApiGateway from "moleculer-web";
 import { assertMatches, salesOrderSchema, type SalesOrder } from "../../canonical/index.ts";
 import { DurableStreamsMixin, type DurableStreamsMethods, type StreamingServiceSchema } from "../../mixins/durable-streams.mixin.ts";
+import { StoreMixin, type StoreMethods } from "../../mixins/store.mixin.ts";
 import { loadPartnerRegistry, type PartnerRegistry } from "../../config/partner-registry.ts";
-import { recordInbound, recordRejection, orderKeyOf, type Publish } from "./inbound-recorder.ts";
+import { recordInboundOnce, type Publish } from "./inbound-recorder.ts";
+import { keyFromBody } from "./body-keys.ts";
 import { verifyWebhook } from "./webhook-verifier.ts";
-import { sendProblem, toProblem } from "./problem-details.ts";
+import { withIdempotencyKey, type RecordedResponse } from "./idempotency-key.ts";
+import { Backpressure } from "./backpressure.ts";
+import { handleRejection } from "./rejection-handler.ts";
+import { gatewaySettings } from "./gateway-settings.ts";
 import { gatewayRoutes } from "./routes.ts";
 
 interface GatewayVars {
 	registry: PartnerRegistry;
+	backpressure: Backpressure;
 }
-type GatewayMethods = DurableStreamsMethods & { publisher(): Publish };
+type GatewayMethods = DurableStreamsMethods & StoreMethods & {
+	publisher(): Publish;
+	respond(ctx: Context<unknown, Meta>, response: RecordedResponse & { replayed: boolean }): unknown;
+};
 type WebhookParams = { params: { system: string; partner: string }; query: Record<string, string>; body: unknown };
-type Meta = { headers?: Record<string, string | string[] | undefined>; $statusCode?: number; $responseHeaders?: Record<string, string>; $responseType?: string };
+export type Meta = {
+	headers?: Record<string, string | string[] | undefined>;
+	idempotencyKey?: string;
+	$statusCode?: number;
+	$responseHeaders?: Record<string, string>;
+	$responseType?: string;
+};
+
+const settings = gatewaySettings();
 
 /**
  * HTTP in: the governed API under /api/v1, partner webhooks under /webhooks/{system}/{partner}
@@ -23,52 +39,35 @@ type Meta = { headers?: Record<string, string | string[] | undefined>; $statusCo
  */
 const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record<string, unknown>, GatewayMethods, GatewayVars> = {
 	name: "gateway",
-	mixins: [ApiGateway as never, DurableStreamsMixin()],
+	mixins: [ApiGateway as never, StoreMixin(), DurableStreamsMixin()],
 	settings: {
-		port: Number(process.env.PORT ?? 3000),
-		ip: process.env.HOST ?? "0.0.0.0",
+		port: settings.port,
+		ip: settings.ip,
 		routes: gatewayRoutes,
 		log4XXResponses: false,
-		async onError(this: { publisher(): Publish; logger: { warn: (...a: unknown[]) => void } }, req: IncomingMessage & { body?: unknown; $params?: { params?: Record<string, string> } }, res: ServerResponse, err: unknown) {
-			const problem = toProblem(err, (req as { originalUrl?: string }).originalUrl ?? req.url);
-			// Refused input is audited; a read of something absent (GET 404) is not input.
-			const refusedInput = problem.status >= 400 && problem.status < 500 && !(problem.status === 404 && req.method === "GET");
-			if (refusedInput) {
-				const raw = Buffer.isBuffer(req.body) ? req.body : JSON.stringify(req.body ?? "");
-				const where = req.$params?.params ?? {};
-				await recordRejection(this.publisher(), {
-					channel: req.url?.startsWith("/webhooks") ? "webhook" : "http",
-					method: req.method ?? "?",
-					path: req.url ?? "?",
-					system: where.system,
-					partner: where.partner,
-					problemType: problem.type,
-					detail: problem.detail,
-					body: raw,
-				}).catch((e: unknown) => this.logger.warn("could not audit a rejected request", { error: (e as Error).message }));
-			}
-			sendProblem(req, res, err);
-		},
+		onError: handleRejection,
 	},
 
 	actions: {
-		/** Release an order (ERP owns it). Durable before 202; releasing the same order again is a no-op. */
+		/** Release an order (the ERP owns it). Stored durably before the 202; Idempotency-Key honoured; the same order twice is one order. */
 		releaseOrder: {
 			async handler(ctx: Context<Record<string, unknown>, Meta>) {
 				const { $params: _ignored, ...body } = ctx.params;
-				const order = assertMatches<SalesOrder>("sales order", salesOrderSchema, body);
-				await recordInbound(this.publisher(), {
-					system: "erp",
-					partner: "api",
-					body: Buffer.from(JSON.stringify(order)),
-					headers: { "content-type": "application/json" },
-					deliveryId: `order:${order.orderId}`,
-					orderKey: order.orderId,
+				const response = await withIdempotencyKey(this.store(), "POST /api/v1/orders", ctx.meta.idempotencyKey, body, async () => {
+					const order = assertMatches<SalesOrder>("sales order", salesOrderSchema, body);
+					await this.backpressure.admit();
+					await recordInboundOnce(this.store(), settings.defaultDedupHorizonMs, this.publisher(), {
+						system: "erp",
+						partner: "api",
+						body: Buffer.from(JSON.stringify(order)),
+						headers: { "content-type": "application/json" },
+						deliveryId: `order:${order.orderId}`,
+						orderKey: order.orderId,
+					});
+					const statusUrl = `/api/v1/orders/${encodeURIComponent(order.orderId)}`;
+					return { status: 202, headers: { Location: statusUrl }, body: { orderId: order.orderId, status: "accepted", statusUrl } };
 				});
-				const statusUrl = `/api/v1/orders/${encodeURIComponent(order.orderId)}`;
-				ctx.meta.$statusCode = 202;
-				ctx.meta.$responseHeaders = { Location: statusUrl };
-				return { orderId: order.orderId, status: "accepted", statusUrl };
+				return this.respond(ctx, response);
 			},
 		},
 		/** Unified status and timeline of one order. */
@@ -78,27 +77,33 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 				return ctx.call("saga.getOrder", { orderId: ctx.params.orderId });
 			},
 		},
-		/** A partner webhook: verified on the raw bytes, stored durably, then 200. Retries of one delivery are stored once. */
+		/** A partner webhook: verified on the raw bytes, stored durably, then 200. One partner event is stored once, however often it is sent. */
 		receiveWebhook: {
 			async handler(ctx: Context<WebhookParams, Meta>) {
-				const { system, partner } = ctx.params.params;
-				const entry = this.registry.find(system, partner);
+				const entry = this.registry.find(ctx.params.params.system, ctx.params.params.partner);
 				const body = Buffer.isBuffer(ctx.params.body) ? ctx.params.body : Buffer.alloc(0);
 				const headers = ctx.meta.headers ?? {};
 				verifyWebhook(entry, this.registry.webhookSecrets(entry), headers, body);
-				const deliveryHeader = entry.webhook?.deliveryIdHeader;
-				const deliveryId = deliveryHeader && typeof headers[deliveryHeader] === "string" ? (headers[deliveryHeader] as string) : undefined;
-				const traceparent = typeof headers.traceparent === "string" ? headers.traceparent : undefined;
-				const orderKey = await orderKeyOf(entry.webhook?.orderKey, body);
-				const { envelope, duplicate } = await recordInbound(this.publisher(), { system: entry.system, partner: entry.partner, body, headers, deliveryId, orderKey, traceparent });
-				return { received: true, id: envelope.id, duplicate };
+				await this.backpressure.admit();
+				const header = (name?: string) => (name && typeof headers[name] === "string" ? (headers[name] as string) : undefined);
+				const eventId = (await keyFromBody(entry.webhook?.eventId, body)) ?? header(entry.webhook?.deliveryIdHeader);
+				const horizonMs = entry.webhook?.dedupHorizonHours ? entry.webhook.dedupHorizonHours * 3_600_000 : settings.defaultDedupHorizonMs;
+				const { id, duplicate } = await recordInboundOnce(this.store(), horizonMs, this.publisher(), {
+					system: entry.system,
+					partner: entry.partner,
+					body,
+					headers,
+					deliveryId: eventId,
+					orderKey: await keyFromBody(entry.webhook?.orderKey, body),
+					traceparent: header("traceparent"),
+				});
+				return { received: true, id, duplicate };
 			},
 		},
 		/** Onfleet's URL validation: GET ?check=<token> must echo the token. */
 		webhookCheck: {
 			handler(ctx: Context<WebhookParams, Meta>) {
-				const { system, partner } = ctx.params.params;
-				const entry = this.registry.find(system, partner);
+				const entry = this.registry.find(ctx.params.params.system, ctx.params.params.partner);
 				ctx.meta.$responseType = "text/plain; charset=utf-8";
 				const check = ctx.params.query?.check;
 				if (!entry.webhook || typeof check !== "string" || check.length === 0 || check.length > 512) {
@@ -135,10 +140,16 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 		publisher(): Publish {
 			return (channel, envelope) => this.publishMessage(channel, envelope);
 		},
+		respond(ctx, response) {
+			ctx.meta.$statusCode = response.status;
+			ctx.meta.$responseHeaders = { ...response.headers, ...(response.replayed ? { "Idempotent-Replayed": "true" } : {}) };
+			return response.body;
+		},
 	},
 
 	created() {
 		this.registry = loadPartnerRegistry();
+		this.backpressure = new Backpressure(() => this.streamBus(), settings.backpressure);
 	},
 };
 

@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import jsonata from "jsonata";
 import { CHANNELS, INBOUND_MESSAGES, WAYBILL_FACTS, createEnvelope, type ChannelName, type Envelope } from "../../canonical/index.ts";
 import type { PublishResult } from "../../mixins/streams/stream-bus.ts";
 
@@ -16,11 +15,31 @@ export interface InboundInput {
 	partner: string;
 	body: Buffer;
 	headers: Record<string, string | string[] | undefined>;
-	/** The partner's own delivery id, when it sends one: retries of one delivery are one message. */
+	/** The partner's own event or delivery id, when it sends one: retries of one event are one message. */
 	deliveryId?: string;
 	/** The order this message concerns, when it can be read cheaply; keeps one order's messages in one partition. */
 	orderKey?: string;
 	traceparent?: string;
+}
+
+export interface SeenMemory {
+	get<T>(key: string): Promise<T | undefined>;
+	set<T>(key: string, value: T, ttlMs?: number): Promise<void>;
+}
+
+/**
+ * recordInbound, remembering each partner event id for `horizonMs` (days: the partners' retry
+ * horizon, far beyond JetStream's duplicate window). A repeat inside the horizon is answered as a
+ * duplicate and stored nothing; two repeats racing each other are caught by the stream's dedup.
+ */
+export async function recordInboundOnce(seen: SeenMemory, horizonMs: number, publish: Publish, input: InboundInput): Promise<{ id: string; duplicate: boolean }> {
+	const identity = input.deliveryId ?? sha256(input.body);
+	const key = `inbound:seen:${input.system}:${input.partner}:${identity}`;
+	const earlier = await seen.get<string>(key);
+	if (earlier) return { id: earlier, duplicate: true };
+	const { envelope, duplicate } = await recordInbound(publish, { ...input, deliveryId: identity });
+	await seen.set(key, envelope.id, horizonMs);
+	return { id: envelope.id, duplicate };
 }
 
 /**
@@ -83,19 +102,4 @@ export async function recordRejection(
 			schemaVersion: 1,
 		}),
 	);
-}
-
-const compiledKeys = new Map<string, ReturnType<typeof jsonata>>();
-
-/** Reads the order key from a verified JSON body with the partner's `orderKey` expression; best effort. */
-export async function orderKeyOf(expression: string | undefined, body: Buffer): Promise<string | undefined> {
-	if (!expression) return undefined;
-	try {
-		let compiled = compiledKeys.get(expression);
-		if (!compiled) compiledKeys.set(expression, (compiled = jsonata(expression)));
-		const key = await compiled.evaluate(JSON.parse(body.toString("utf8")));
-		return typeof key === "string" && key.length > 0 && key.length <= 256 ? key : undefined;
-	} catch {
-		return undefined;
-	}
 }

@@ -14,6 +14,10 @@ export const gatewayRoutes = [
 			"POST /orders": "gateway.releaseOrder",
 			"GET /orders/:orderId": "gateway.getOrder",
 		},
+		onBeforeCall(ctx: Context<unknown, Record<string, unknown>>, _route: unknown, req: IncomingMessage) {
+			const key = req.headers["idempotency-key"];
+			if (typeof key === "string") ctx.meta.idempotencyKey = key;
+		},
 	},
 	{
 		path: "/webhooks",

@@ -30,7 +30,7 @@ export interface Harness {
  * broker over real NATS and Redis (`distributed`), or all on one broker in memory (`embedded`).
  * Namespace, stream names and key prefix are unique per call and removed by stop().
  */
-export async function startHarness(options: { mode: "distributed" | "embedded"; services?: string[]; stepDelayMs?: number; natsUrl?: string }): Promise<Harness> {
+export async function startHarness(options: { mode: "distributed" | "embedded"; services?: string[]; stepDelayMs?: number; natsUrl?: string; dedupWindowMs?: number }): Promise<Harness> {
 	const natsUrl = options.natsUrl ?? NATS_URL;
 	const namespace = `t-${randomUUID().slice(0, 8)}`;
 	const secrets = { wms: randomBytes(16).toString("hex"), lastmile: randomBytes(32).toString("hex") };
@@ -48,7 +48,7 @@ export async function startHarness(options: { mode: "distributed" | "embedded"; 
 	});
 	const names = options.services ?? ["gateway", "erp", "wms", "lastmile", "mapper", "saga", "ledger"];
 	const distributed = options.mode === "distributed";
-	const settings: RuntimeSettings = { mode: options.mode, natsUrl: distributed ? natsUrl : undefined, redisUrl: distributed ? REDIS_URL : undefined, partitions: 4, replicas: 1, dedupWindowMs: 120_000 };
+	const settings: RuntimeSettings = { mode: options.mode, natsUrl: distributed ? natsUrl : undefined, redisUrl: distributed ? REDIS_URL : undefined, partitions: 4, replicas: 1, dedupWindowMs: options.dedupWindowMs ?? 120_000 };
 	const groups = distributed ? names.map((n) => [n]) : [names];
 	const brokers = groups.map(
 		(group) =>

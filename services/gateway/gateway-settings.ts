@@ -1,0 +1,25 @@
+import { CHANNELS, GROUPS } from "../../canonical/channels.ts";
+import type { BackpressureSettings } from "./backpressure.ts";
+
+function positive(name: string, fallback: number): number {
+	const value = Number(process.env[name] ?? fallback);
+	return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+/** Gateway settings from the environment, read once when the service is created. */
+export function gatewaySettings() {
+	const backpressure: BackpressureSettings = {
+		limit: positive("BACKLOG_LIMIT", 20_000),
+		refreshMs: positive("BACKLOG_REFRESH_MS", 1_000),
+		watched: [
+			{ channel: CHANNELS.INBOUND, group: GROUPS.MAPPER },
+			{ channel: CHANNELS.EVENTS, group: GROUPS.SAGA },
+		],
+	};
+	return {
+		port: Number(process.env.PORT ?? 3000),
+		ip: process.env.HOST ?? "0.0.0.0",
+		backpressure,
+		defaultDedupHorizonMs: positive("INBOUND_DEDUP_HORIZON_HOURS", 168) * 3_600_000,
+	};
+}
