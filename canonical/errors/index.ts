@@ -12,3 +12,4 @@ export * from "./concurrent-update.error.ts";
 export * from "./configuration-invalid.error.ts";
 export * from "./order-not-yet-known.error.ts";
 export * from "./overloaded.error.ts";
+export * from "./request-in-progress.error.ts";

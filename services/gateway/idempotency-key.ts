@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { ERROR_TYPES, IdempotencyConflictError, SchemaInvalidError, RetryableWaybillError } from "../../canonical/errors/index.ts";
+import { IdempotencyConflictError, RequestInProgressError, SchemaInvalidError } from "../../canonical/errors/index.ts";
 import type { Store } from "../../mixins/store/store.ts";
 
 /** A response as it went out, so that a repeat of the request gets exactly it again. */
@@ -20,12 +20,6 @@ export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
 /** A request still running after this long is presumed dead (its process crashed) and may be retried. */
 const PENDING_TTL_MS = 30_000;
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
-
-class RequestInProgressError extends RetryableWaybillError {
-	constructor(key: string) {
-		super(`a request with idempotency key '${key}' is still being processed`, 409, ERROR_TYPES.REQUEST_IN_PROGRESS, { key, retryAfterMs: 1_000 });
-	}
-}
 
 export function requestHash(body: unknown): string {
 	return createHash("sha256").update(JSON.stringify(body ?? null)).digest("hex");
