@@ -75,6 +75,7 @@ export const CATALOGUE: Record<MessageType, CatalogueEntry> = {
 	[WAYBILL_FACTS.PARTNER_RECOVERED]: fact(F.partnerHealthSchema),
 	[WAYBILL_FACTS.MESSAGE_DEAD_LETTERED]: fact(F.deadLetterSchema),
 	[WAYBILL_FACTS.INPUT_REJECTED]: fact(F.inputRejectedSchema),
+	[WAYBILL_FACTS.MESSAGE_REPLAYED]: fact(F.messageReplayedSchema),
 
 	[INBOUND_MESSAGES.PARTNER_MESSAGE_RECEIVED]: { version: 1, kind: "inbound", schema: F.partnerMessageSchema },
 };

@@ -104,6 +104,9 @@ export const partnerHealthSchema = {
 	system: { type: "string", max: 32 },
 	partner: { type: "string", max: 128 },
 	reason: { type: "string", optional: true, max: 500 },
+	/** When this degradation began: names the episode, so its recovery closes the right case. */
+	since: isoTime,
+	at: isoTime,
 } as const;
 
 export const deadLetterSchema = {
@@ -111,9 +114,27 @@ export const deadLetterSchema = {
 	channel: "string",
 	group: "string",
 	attempts: "number",
+	firstAttemptAt: { ...isoTime, optional: true },
 	failedAt: isoTime,
 	error: { type: "object", props: { type: "string", message: "string" } },
+	orderId: "string",
+	partner: "string|optional",
+	messageType: "string|optional",
+	traceId: "string|optional",
 	message: "any",
+} as const;
+
+export const messageReplayedSchema = {
+	$$strict: "remove",
+	deadLetterId: "string",
+	originalId: "string",
+	replayId: "string",
+	channel: "string",
+	edited: "boolean",
+	/** sha256 of the corrected data, when an operator edited it: the edit itself is in the replayed message. */
+	editedDigest: "string|optional",
+	by: { type: "string", min: 1, max: 128 },
+	at: isoTime,
 } as const;
 
 export const partnerMessageSchema = {

@@ -69,6 +69,8 @@ export const WAYBILL_FACTS = {
 	MESSAGE_DEAD_LETTERED: "waybill.message.dead-lettered",
 	/** Input refused at the edge (bad schema, bad signature): audited, never processed. */
 	INPUT_REJECTED: "waybill.input.rejected",
+	/** An operator sent a dead letter back through the pipeline (maybe with corrected data). */
+	MESSAGE_REPLAYED: "waybill.message.replayed",
 } as const;
 
 export const INBOUND_MESSAGES = {

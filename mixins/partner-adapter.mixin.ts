@@ -3,6 +3,7 @@ import { CHANNELS, COMMAND_CHANNEL_BY_SYSTEM, catalogueEntry, createEnvelope, ty
 import { loadPartnerRegistry, type PartnerEntry, type PartnerRegistry } from "../config/partner-registry.ts";
 import { createPartnerPolicy, type PartnerPolicy } from "./resilience/partner-policy.ts";
 import { PartnerHttpClient, type PartnerRequest } from "./resilience/partner-http.client.ts";
+import { PartnerHealthReporter } from "./resilience/partner-health.ts";
 import { DurableStreamsMixin, type DurableStreamsMethods } from "./durable-streams.mixin.ts";
 
 /** Deliveries before a command that keeps failing retryably is dead-lettered: ~45 min of backoff. */
@@ -54,7 +55,13 @@ export function PartnerAdapterMixin(system: PartnerSystem): Partial<ServiceSchem
 				let built = this.clients.get(entry.partner);
 				if (!built) {
 					const policy = createPartnerPolicy(entry.partner, entry.policy);
-					policy.onCircuitChange((state) => this.logger.warn(`circuit of partner '${entry.partner}' is now ${state}`, { partner: entry.partner }));
+					const health = new PartnerHealthReporter(system, entry.partner, (c, e) => this.publishMessage(c, e), (e) =>
+						this.logger.error("could not report a partner's health", { partner: entry.partner, error: (e as Error).message }),
+					);
+					policy.onCircuitChange((state) => {
+						this.logger.warn(`circuit of partner '${entry.partner}' is now ${state}`, { partner: entry.partner });
+						health.circuitChanged(state);
+					});
 					built = { policy, client: new PartnerHttpClient(entry.partner, this.registry.baseUrl(entry), policy) };
 					this.clients.set(entry.partner, built);
 				}

@@ -83,7 +83,7 @@ export function createPartnerPolicy(partner: string, settings: PartnerPolicySett
 
 /** Cockatiel's own rejections become Waybill's retryable partner error. */
 function translate(partner: string, settings: PartnerPolicySettings, e: unknown): unknown {
-	if (e instanceof BrokenCircuitError) return new PartnerUnavailableError(partner, "circuit open", settings.breakerHalfOpenAfterMs);
+	if (e instanceof BrokenCircuitError) return new PartnerUnavailableError(partner, "circuit open", settings.breakerHalfOpenAfterMs, true);
 	if (e instanceof BulkheadRejectedError) return new PartnerUnavailableError(partner, "too many calls in flight (bulkhead full)");
 	if (e instanceof TaskCancelledError) return new PartnerUnavailableError(partner, `no answer within ${settings.timeoutMs} ms`);
 	return e;

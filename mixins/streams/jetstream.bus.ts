@@ -266,7 +266,7 @@ export class JetStreamBus implements StreamBus {
 		const delay = retryDelayFor(error, attempt, options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, backoffMs);
 		if (delay !== undefined) return m.nak(delay);
 		try {
-			await this.publish(CHANNELS.DEAD_LETTERS, deadLetterEnvelope({ channel, group: options.group, attempts: attempt, error, original }));
+			await this.publish(CHANNELS.DEAD_LETTERS, deadLetterEnvelope({ channel, group: options.group, attempts: attempt, error, original, storedAt: new Date(Math.floor(m.info.timestampNanos / 1e6)).toISOString() }));
 		} catch (e) {
 			this.reportError(e, "dead-letter publish failed; the message will be redelivered");
 			return m.nak(backoffFor(attempt, backoffMs));

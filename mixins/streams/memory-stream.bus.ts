@@ -26,6 +26,8 @@ export interface MemoryStreamBusOptions {
 interface StoredMessage {
 	seq: number;
 	json: string;
+	/** When the log took it (ms): a dead letter's first attempt can be no earlier. */
+	at: number;
 }
 
 interface ChannelLog {
@@ -133,7 +135,7 @@ class ConsumerGroup {
 		} catch (error) {
 			const delay = retryDelayFor(error, attempt, member.maxAttempts, member.backoffMs);
 			if (delay === undefined) {
-				member.deadLetter(deadLetterEnvelope({ channel: this.channel, group: this.name, attempts: attempt, error, original: envelope }));
+				member.deadLetter(deadLetterEnvelope({ channel: this.channel, group: this.name, attempts: attempt, error, original: envelope, storedAt: new Date(message.at).toISOString() }));
 				this.advance(cursor);
 			} else {
 				cursor.notBefore = Date.now() + delay;
@@ -248,7 +250,7 @@ export class MemoryStreamBus implements StreamBus {
 		const first = log.seen.get(envelope.id);
 		if (first) return { duplicate: true, seq: first.seq };
 
-		const message: StoredMessage = { seq: log.messages.length + 1, json: JSON.stringify(envelope) };
+		const message: StoredMessage = { seq: log.messages.length + 1, json: JSON.stringify(envelope), at: now };
 		const partition = partitionOf(envelope.subject, log.partitions);
 		log.messages.push(message);
 		log.byPartition[partition]!.push(message);

@@ -1,6 +1,6 @@
 import { createEnvelope, type Envelope } from "../../canonical/envelope.ts";
 import { describeError, isRetryable } from "../../canonical/errors/waybill-error.ts";
-import { retryAfterOf } from "../../canonical/errors/partner-unavailable.error.ts";
+import { holdsMessage, retryAfterOf } from "../../canonical/errors/partner-unavailable.error.ts";
 
 /**
  * The durable-messaging contract. Two implementations honour it: `MemoryStreamBus` (embedded
@@ -55,8 +55,16 @@ export interface DeadLetter {
 	channel: string;
 	group: string;
 	attempts: number;
+	/** When the message was stored: its first delivery attempt came right after (or once its partition was free). */
+	firstAttemptAt?: string;
+	/** The last, failed attempt. */
 	failedAt: string;
 	error: { name: string; type: string; code: number; message: string; retryable: boolean; data?: unknown };
+	/** Business keys and trace, so dead letters can be found and filtered without opening them. */
+	orderId: string;
+	partner?: string;
+	messageType?: string;
+	traceId?: string;
 	message: unknown;
 }
 
@@ -100,6 +108,8 @@ export function backoffFor(attempt: number, backoffMs: number[], retryAfterMs?: 
 
 /** Redelivery delay after a failed delivery, or undefined when the message must be dead-lettered. */
 export function retryDelayFor(error: unknown, attempt: number, maxAttempts: number, backoffMs: number[]): number | undefined {
+	// Store and forward: a message waiting for a partner whose circuit is open is held, never dead-lettered.
+	if (isRetryable(error) && holdsMessage(error)) return backoffFor(attempt, backoffMs, retryAfterOf(error));
 	if (!isRetryable(error) || attempt >= maxAttempts) return undefined;
 	return backoffFor(attempt, backoffMs, retryAfterOf(error));
 }
@@ -110,6 +120,8 @@ export interface DeadLetterOriginal {
 	subject: string;
 	correlationid: string;
 	traceparent?: string;
+	partner?: string;
+	type?: string;
 }
 
 /**
@@ -117,8 +129,9 @@ export interface DeadLetterOriginal {
  * group and original id, so dead-lettering the same message twice (a crash before the ack) is
  * dropped by the channel's dedup instead of appearing twice.
  */
-export function deadLetterEnvelope(failure: { channel: string; group: string; attempts: number; error: unknown; original: DeadLetterOriginal }): Envelope<DeadLetter> {
-	const { channel, group, attempts, error, original } = failure;
+export function deadLetterEnvelope(failure: { channel: string; group: string; attempts: number; error: unknown; original: DeadLetterOriginal; storedAt?: string }): Envelope<DeadLetter> {
+	const { channel, group, attempts, error, original, storedAt } = failure;
+	const traceId = original.traceparent?.split("-")[1];
 	return createEnvelope<DeadLetter>({
 		type: DEAD_LETTER_TYPE,
 		source: "waybill/streams",
@@ -128,6 +141,18 @@ export function deadLetterEnvelope(failure: { channel: string; group: string; at
 		idempotencyKey: `dlq:${channel}:${group}:${original.id}`,
 		...(original.traceparent ? { traceparent: original.traceparent } : {}),
 		schemaVersion: 1,
-		data: { channel, group, attempts, failedAt: new Date().toISOString(), error: describeError(error), message: original },
+		data: {
+			channel,
+			group,
+			attempts,
+			...(storedAt ? { firstAttemptAt: storedAt } : {}),
+			failedAt: new Date().toISOString(),
+			error: describeError(error),
+			orderId: original.correlationid,
+			...(original.partner ? { partner: original.partner } : {}),
+			...(original.type ? { messageType: original.type } : {}),
+			...(traceId ? { traceId } : {}),
+			message: original,
+		},
 	});
 }

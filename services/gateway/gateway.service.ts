@@ -1,6 +1,6 @@
 import type { Context, ServiceSettingSchema } from "moleculer";
 import ApiGateway from "moleculer-web";
-import { assertMatches, salesOrderSchema, type SalesOrder } from "../../canonical/index.ts";
+import { SchemaInvalidError, assertMatches, salesOrderSchema, type SalesOrder } from "../../canonical/index.ts";
 import { DurableStreamsMixin, type DurableStreamsMethods, type StreamingServiceSchema } from "../../mixins/durable-streams.mixin.ts";
 import { StoreMixin, type StoreMethods } from "../../mixins/store.mixin.ts";
 import { loadPartnerRegistry, type PartnerRegistry } from "../../config/partner-registry.ts";
@@ -12,6 +12,17 @@ import { Backpressure } from "./backpressure.ts";
 import { handleRejection } from "./rejection-handler.ts";
 import { gatewaySettings } from "./gateway-settings.ts";
 import { gatewayRoutes } from "./routes.ts";
+import { listDeadLetters, replayDeadLetters, type DeadLetterFilter } from "./dead-letters.ts";
+
+const DEAD_LETTER_FILTER = {
+	channel: "string|optional",
+	group: "string|optional",
+	errorType: "string|optional",
+	orderId: "string|optional",
+	partner: "string|optional",
+	messageType: "string|optional",
+	status: { type: "enum", values: ["waiting", "replayed"], optional: true },
+} as const;
 
 interface GatewayVars {
 	registry: PartnerRegistry;
@@ -111,6 +122,40 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 					return "expected ?check=<token>";
 				}
 				return check;
+			},
+		},
+		/** Exception cases (open by default; ?status=all for resolved ones too). */
+		exceptions: {
+			params: { status: { type: "enum", values: ["open", "all"], optional: true } },
+			handler(ctx: Context<{ status?: "open" | "all" }>) {
+				return ctx.call("saga.exceptions", { status: ctx.params.status ?? "open" });
+			},
+		},
+		/** Dead letters, filtered by channel, group, errorType, orderId, partner, messageType, status (waiting or replayed). */
+		deadLetters: {
+			params: {
+				...DEAD_LETTER_FILTER,
+				limit: { type: "number", integer: true, min: 1, max: 1000, optional: true, convert: true },
+			},
+			handler(ctx: Context<DeadLetterFilter & { limit?: number }>) {
+				const { limit, ...filter } = ctx.params;
+				return listDeadLetters(this.streamBus(), this.store(), filter, limit ?? 200);
+			},
+		},
+		/** Replays the dead letters the filter (or ids) selects; `data` corrects the one selected. Idempotent; recorded in the ledger with the operator. */
+		replayDeadLetters: {
+			params: {
+				ids: { type: "array", items: "string", optional: true, min: 1, max: 1000 },
+				filter: { type: "object", optional: true, props: DEAD_LETTER_FILTER },
+				data: { type: "any", optional: true },
+				by: { type: "string", optional: true, min: 1, max: 128 },
+			},
+			async handler(ctx: Context<{ ids?: string[]; filter?: DeadLetterFilter; data?: unknown; by?: string }, Meta & { operator?: string }>) {
+				if (!ctx.params.ids && !ctx.params.filter) throw new SchemaInvalidError("replay request", [{ field: "ids", message: "name the dead letters: ids or a filter" }]);
+				const filter = { ...ctx.params.filter, ...(ctx.params.ids ? { ids: ctx.params.ids } : {}) };
+				const by = ctx.meta.operator ?? ctx.params.by ?? "anonymous";
+				const replayed = await replayDeadLetters({ bus: this.streamBus(), store: this.store(), publish: this.publisher() }, { filter, data: ctx.params.data, by });
+				return { replayed: replayed.filter((r) => r.replayId).length, results: replayed };
 			},
 		},
 		live: {

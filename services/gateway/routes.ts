@@ -34,6 +34,20 @@ export const gatewayRoutes = [
 		},
 	},
 	{
+		path: "/ops",
+		mappingPolicy: "restrict",
+		bodyParsers: { json: { limit: MAX_JSON, strict: true } },
+		aliases: {
+			"GET /exceptions": "gateway.exceptions",
+			"GET /dead-letters": "gateway.deadLetters",
+			"POST /dead-letters/replay": "gateway.replayDeadLetters",
+		},
+		onBeforeCall(ctx: Context<unknown, Record<string, unknown>>, _route: unknown, req: IncomingMessage) {
+			const operator = req.headers["x-operator"];
+			if (typeof operator === "string") ctx.meta.operator = operator;
+		},
+	},
+	{
 		path: "/health",
 		mappingPolicy: "restrict",
 		aliases: { "GET /live": "gateway.live", "GET /ready": "gateway.ready" },

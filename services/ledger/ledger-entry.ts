@@ -21,6 +21,8 @@ export interface LedgerEntry {
 	partner?: string;
 	mappingVersion?: string;
 	partnerEventId?: string;
+	/** Who did it, for what people do (a replay, an edit, a case resolution); absent for what systems do. */
+	actor?: string;
 	eventTime: string;
 	/** sha256 of the whole envelope as stored on the stream. */
 	digest: string;
@@ -36,8 +38,8 @@ export function digestOf(value: unknown): string {
 
 /** The hash covers every field but itself, chained to the previous entry's hash. */
 export function hashOf(entry: Omit<LedgerEntry, "hash">): string {
-	const { seq, recordedAt, channel, kind, messageId, type, subject, correlationId, causationId, source, partner, mappingVersion, partnerEventId, eventTime, digest, prevHash } = entry;
-	return digestOf([seq, recordedAt, channel, kind, messageId, type, subject, correlationId, causationId ?? null, source, partner ?? null, mappingVersion ?? null, partnerEventId ?? null, eventTime, digest, prevHash]);
+	const { seq, recordedAt, channel, kind, messageId, type, subject, correlationId, causationId, source, partner, mappingVersion, partnerEventId, actor, eventTime, digest, prevHash } = entry;
+	return digestOf([seq, recordedAt, channel, kind, messageId, type, subject, correlationId, causationId ?? null, source, partner ?? null, mappingVersion ?? null, partnerEventId ?? null, actor ?? null, eventTime, digest, prevHash]);
 }
 
 export function kindOf(channel: string, envelope: Envelope): LedgerKind {
@@ -64,9 +66,16 @@ export function entryFor(seq: number, prevHash: string, channel: string, envelop
 		partner: envelope.partner,
 		mappingVersion: envelope.mappingversion,
 		partnerEventId: envelope.partnereventid,
+		...actorOf(envelope),
 		eventTime: envelope.time,
 		digest: digestOf(envelope),
 		prevHash,
 	};
 	return { ...base, hash: hashOf(base) };
+}
+
+/** The person behind a message, where its data names one (`by`). */
+function actorOf(envelope: Envelope): { actor?: string } {
+	const by = (envelope.data as { by?: unknown } | null)?.by;
+	return typeof by === "string" ? { actor: by } : {};
 }

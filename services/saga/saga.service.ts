@@ -1,5 +1,7 @@
 import type { Context, ServiceSettingSchema } from "moleculer";
-import { CHANNELS, GROUPS, NotFoundError, type Envelope, type SalesOrder } from "../../canonical/index.ts";
+import { CHANNELS, GROUPS, NotFoundError, type ChannelName, type Envelope, type SalesOrder } from "../../canonical/index.ts";
+import { ExceptionCases } from "./exception-cases.ts";
+import { PARTNER_HEALTH_FACTS, applyPartnerHealth } from "./partner-health-flow.ts";
 import { DurableStreamsMixin, type DurableStreamsMethods, type StreamingServiceSchema } from "../../mixins/durable-streams.mixin.ts";
 import { StoreMixin, type StoreMethods } from "../../mixins/store.mixin.ts";
 import { loadPartnerRegistry, type PartnerRegistry } from "../../config/partner-registry.ts";
@@ -27,7 +29,9 @@ const SagaServiceSchema: StreamingServiceSchema<ServiceSettingSchema, SagaMethod
 			channel: CHANNELS.EVENTS,
 			group: GROUPS.SAGA,
 			async handler(envelope: Envelope) {
-				await handleFact({ sagas: this.sagas(), publish: (c, e) => this.publishMessage(c, e), flowContext: () => this.flowContext() }, envelope);
+				const publish = (c: ChannelName, e: Envelope) => this.publishMessage(c, e);
+				if (PARTNER_HEALTH_FACTS.has(envelope.type)) return applyPartnerHealth(new ExceptionCases(this.store()), publish, envelope);
+				await handleFact({ sagas: this.sagas(), publish, flowContext: () => this.flowContext() }, envelope);
 			},
 		},
 	},
@@ -41,6 +45,13 @@ const SagaServiceSchema: StreamingServiceSchema<ServiceSettingSchema, SagaMethod
 				if (!saga) throw new NotFoundError("order", ctx.params.orderId);
 				const { processed: _processed, ...visible } = saga;
 				return visible;
+			},
+		},
+		/** Exception cases, open ones by default. */
+		exceptions: {
+			params: { status: { type: "enum", values: ["open", "all"], optional: true } },
+			handler(ctx: Context<{ status?: "open" | "all" }>) {
+				return new ExceptionCases(this.store()).list(ctx.params.status ?? "open");
 			},
 		},
 		/** Counts by status, with in-flight and stuck orders (no progress for `stuckAfterMs`). */
