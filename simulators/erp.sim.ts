@@ -1,4 +1,5 @@
 import { badRequest, checkEach, checkFields } from "./body-checks.ts";
+import type { ApiFaultState, FaultRequest } from "./fault-settings.ts";
 import { SimServer, type RecordedRequest, type SimReply, type SimRequest } from "./sim-server.ts";
 
 export const ERP_PARTNER_ID = "erp-sim";
@@ -8,7 +9,9 @@ export interface ErpStats {
   shipmentConfirmations: number;
   invoices: number;
   replays: number;
+  faultsServed: number;
   invoicesByOrder: Record<string, number>;
+  shipmentConfirmationsByOrder: Record<string, number>;
 }
 
 interface StatusUpdate {
@@ -26,6 +29,7 @@ export class ErpSimulator {
   private readonly server: SimServer;
   private readonly statuses = new Map<string, StatusUpdate[]>();
   private readonly invoiceCounts = new Map<string, number>();
+  private readonly shipmentCounts = new Map<string, number>();
   private shipmentCount = 0;
   private invoiceCount = 0;
   private statusCount = 0;
@@ -57,18 +61,33 @@ export class ErpSimulator {
     this.server.reset();
   }
 
+  faults(): ApiFaultState {
+    return this.server.faults();
+  }
+
+  /** API faults, as `POST /_sim/faults` takes them; throws on what it would refuse. */
+  setFaults(change: FaultRequest): ApiFaultState {
+    return this.server.setFaults(change);
+  }
+
   stats(): ErpStats {
     return {
       statusUpdates: this.statusCount,
       shipmentConfirmations: this.shipmentCount,
       invoices: this.invoiceCount,
       replays: this.server.replays,
+      faultsServed: this.server.faultsServed,
       invoicesByOrder: Object.fromEntries(this.invoiceCounts),
+      shipmentConfirmationsByOrder: Object.fromEntries(this.shipmentCounts),
     };
   }
 
   invoicesFor(orderId: string): number {
     return this.invoiceCounts.get(orderId) ?? 0;
+  }
+
+  shipmentConfirmationsFor(orderId: string): number {
+    return this.shipmentCounts.get(orderId) ?? 0;
   }
 
   /** The statuses reported for an order, in arrival order. */
@@ -93,7 +112,9 @@ export class ErpSimulator {
       checkFields(req.body, { orderId: "string", shipmentId: "string", shippedAt: "string", lines: "array" }) ??
       checkEach((req.body as { lines: unknown }).lines, { lineNo: "number", sku: "string", qtyShipped: "number" }, "body.lines");
     if (problem !== undefined) return badRequest(problem);
+    const orderId = (req.body as { orderId: string }).orderId;
     this.shipmentCount += 1;
+    this.shipmentCounts.set(orderId, this.shipmentConfirmationsFor(orderId) + 1);
     return { status: 201, body: { confirmationId: `SC-${this.shipmentCount}` } };
   }
 

@@ -1,8 +1,11 @@
 export { ErpSimulator, ERP_PARTNER_ID, type ErpStats } from "./erp.sim.ts";
-export { WmsSimulator, WMS_PARTNER_ID, type WmsStats } from "./wms.sim.ts";
+export { WmsSimulator, WMS_PARTNER_ID, type WmsOptions, type WmsStats } from "./wms.sim.ts";
 export { LastMileSimulator, LASTMILE_PARTNER_ID, type LastMileOptions, type LastMileStats } from "./lastmile.sim.ts";
 export { WMS_EVENT_TYPES, type WmsEventType } from "./wms-events.ts";
 export { ONFLEET_TRIGGERS, TASK_STATE, type OnfleetTrigger } from "./lastmile-task.ts";
 export { sign3pl, signOnfleet } from "./signatures.ts";
 export type { RecordedRequest } from "./sim-server.ts";
+export { FAULT_MODES, type ApiFaultState, type FaultMode, type FaultRequest, type WebhookChaos } from "./fault-settings.ts";
+export type { InventoryLevel } from "./wms-inventory.ts";
+export type { Booking } from "./lastmile-booking.ts";
 export type { WebhookSimOptions } from "./webhook-sender.ts";

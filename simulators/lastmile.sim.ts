@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { badRequest, checkFields, isRecord } from "./body-checks.ts";
+import { bookingProblem, newBooking, type Booking } from "./lastmile-booking.ts";
 import { ONFLEET_TRIGGERS, TASK_STATE, newTask, onfleetId, type OnfleetTask, type OnfleetTrigger, type TaskInput } from "./lastmile-task.ts";
 import type { SimReply, SimRequest } from "./sim-server.ts";
 import { signOnfleet } from "./signatures.ts";
@@ -17,20 +18,27 @@ export interface LastMileOptions extends WebhookSimOptions {
 
 export interface LastMileStats {
   tasks: number;
+  bookings: number;
   replays: number;
+  faultsServed: number;
   webhooksSent: number;
   webhookFailures: number;
   webhooksAbandoned: number;
+  webhookDuplicatesSent: number;
+  webhooksReordered: number;
+  tasksByOrder: Record<string, number>;
 }
 
 /**
  * Onfleet API v2 as Waybill meets it: task creation and deletion, then the task lifecycle pushed
- * as Onfleet-shaped webhooks signed with Onfleet's HMAC-SHA512 scheme.
+ * as Onfleet-shaped webhooks signed with Onfleet's HMAC-SHA512 scheme. It also books carrier
+ * labels, EasyPost style, for flows that only need a label and no webhooks.
  */
 export class LastMileSimulator extends WebhookSimulator {
   readonly partnerId = LASTMILE_PARTNER_ID;
   private readonly tasks = new Map<string, OnfleetTask>();
   private readonly countsByOrder = new Map<string, number>();
+  private readonly bookings = new Map<string, Booking>();
   private readonly ids = { organization: onfleetId(), admin: onfleetId(), worker: onfleetId() };
 
   constructor(private readonly options: LastMileOptions) {
@@ -40,6 +48,8 @@ export class LastMileSimulator extends WebhookSimulator {
         { method: "POST", pattern: "/api/v2/tasks", handle: (req) => me.create(req) },
         { method: "GET", pattern: "/api/v2/tasks/:id", handle: (req) => me.show(req) },
         { method: "DELETE", pattern: "/api/v2/tasks/:id", handle: (req) => me.remove(req) },
+        { method: "POST", pattern: "/api/v2/shipments", handle: (req) => me.book(req) },
+        { method: "GET", pattern: "/api/v2/shipments/:id", handle: (req) => me.showBooking(req) },
       ];
     });
   }
@@ -47,10 +57,15 @@ export class LastMileSimulator extends WebhookSimulator {
   override stats(): LastMileStats {
     return {
       tasks: this.tasks.size,
+      bookings: this.bookings.size,
       replays: this.server.replays,
+      faultsServed: this.server.faultsServed,
       webhooksSent: this.sender.stats.sent,
       webhookFailures: this.sender.stats.failures,
       webhooksAbandoned: this.sender.stats.abandoned,
+      webhookDuplicatesSent: this.sender.stats.duplicates,
+      webhooksReordered: this.sender.stats.reordered,
+      tasksByOrder: Object.fromEntries(this.countsByOrder),
     };
   }
 
@@ -134,6 +149,19 @@ export class LastMileSimulator extends WebhookSimulator {
   private show(req: SimRequest): SimReply {
     const task = this.tasks.get(req.params["id"] ?? "");
     return task === undefined ? { status: 404, body: { error: "task not found" } } : { status: 200, body: task };
+  }
+
+  private book(req: SimRequest): SimReply {
+    const problem = bookingProblem(req.body);
+    if (problem !== undefined) return problem;
+    const booking = newBooking(this.bookings.size + 1, req.body as { reference: string; serviceLevel?: string }, this.server.url ?? "");
+    this.bookings.set(booking.id, booking);
+    return { status: 201, body: booking };
+  }
+
+  private showBooking(req: SimRequest): SimReply {
+    const booking = this.bookings.get(req.params["id"] ?? "");
+    return booking === undefined ? { status: 404, body: { error: "shipment not found" } } : { status: 200, body: booking };
   }
 
   /** Deleting stops the remaining webhooks; a completed task is history and stays. */

@@ -4,7 +4,9 @@ import { ErpSimulator, LastMileSimulator, WmsSimulator } from "./index.ts";
 /**
  * Runs one simulator as its own process:
  *   node --import tsx simulators/run.ts <erp|wms|lastmile> [--port N]
- * Env: SIM_PORT, SIM_CALLBACK_URL, SIM_SECRET, SIM_STEP_DELAY_MS.
+ * Env: SIM_PORT, SIM_CALLBACK_URL, SIM_SECRET, SIM_STEP_DELAY_MS, and for the simulators that send
+ * webhooks SIM_MAX_ATTEMPTS (attempts per delivery), SIM_DUPLICATES (copies of each delivery)
+ * and SIM_OUT_OF_ORDER (chance per order of two events swapped).
  * Stdout carries exactly one JSON line, `{"sim":..,"url":..}`, which the demo parses; logs go to stderr.
  */
 
@@ -28,12 +30,24 @@ function isSimKind(value: string | undefined): value is SimKind {
   return SIM_KINDS.some((kind) => kind === value);
 }
 
+/** A numeric setting from the environment, as an option only when set; a typo stops the run. */
+function envNumber<K extends string>(env: NodeJS.ProcessEnv, name: string, option: K, valid: (n: number) => boolean): Partial<Record<K, number>> {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return {};
+  const value = Number(raw);
+  if (!Number.isFinite(value) || !valid(value)) throw new Error(`invalid ${name}=${raw}`);
+  return { [option]: value } as Partial<Record<K, number>>;
+}
+
 function create(kind: SimKind, env: NodeJS.ProcessEnv): Simulator {
   if (kind === "erp") return new ErpSimulator();
   const options = {
     secret: env["SIM_SECRET"] ?? DEFAULT_SECRETS[kind],
     ...(env["SIM_CALLBACK_URL"] ? { callbackUrl: env["SIM_CALLBACK_URL"] } : {}),
     ...(env["SIM_STEP_DELAY_MS"] ? { stepDelayMs: Number(env["SIM_STEP_DELAY_MS"]) } : {}),
+    ...envNumber(env, "SIM_MAX_ATTEMPTS", "maxAttempts", (n) => Number.isInteger(n) && n >= 1),
+    ...envNumber(env, "SIM_DUPLICATES", "duplicateWebhooks", (n) => Number.isInteger(n) && n >= 1),
+    ...envNumber(env, "SIM_OUT_OF_ORDER", "outOfOrderProbability", (n) => n >= 0 && n <= 1),
     log: (line: string) => log(`${kind}: ${line}`),
   };
   return kind === "wms" ? new WmsSimulator(options) : new LastMileSimulator(options);

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { ApiFaults, type Fault } from "./api-faults.ts";
+import { parseFaultRequest, type ApiFaultState, type FaultRequest, type WebhookChaos } from "./fault-settings.ts";
 import { IdempotencyStore } from "./idempotency-store.ts";
 
 /** One request as a simulator saw it; tests assert on the list of these. */
@@ -11,12 +13,16 @@ export interface RecordedRequest {
   /** Parsed JSON, or the raw text when the body is not JSON ("" when empty). */
   body: unknown;
   at: string;
+  /** Set when the request met an injected fault and so reached no partner logic. */
+  faulted?: true;
 }
 
 export interface SimRequest {
   method: string;
   path: string;
   params: Record<string, string>;
+  /** Query string parameters; a repeated one keeps its last value. */
+  query: Record<string, string>;
   headers: Record<string, string>;
   /** Parsed JSON, or undefined when the body was empty. */
   body: unknown;
@@ -34,13 +40,24 @@ export interface Route {
   handle(req: SimRequest): SimReply;
 }
 
+/** How a simulator that sends webhooks lets `/_sim/faults` read and change its webhook chaos. */
+export interface WebhookChaosControl {
+  get(): WebhookChaos;
+  set(change: Partial<WebhookChaos>): void;
+}
+
 export interface SimServerOptions {
   routes: Route[];
   stats: () => object;
+  webhookChaos?: WebhookChaosControl;
 }
+
+/** The faults as `/_sim/faults` shows them; the webhook part only on simulators that send webhooks. */
+export type FaultsState = ApiFaultState & Partial<WebhookChaos>;
 
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 const CONTROL_PREFIX = "/_sim/";
+const FAULT_BODY = { error: "injected fault" };
 
 interface CompiledRoute extends Route {
   regex: RegExp;
@@ -49,12 +66,14 @@ interface CompiledRoute extends Route {
 
 /**
  * The HTTP shell every simulator shares: JSON in and out, recording, the `/_sim/*` control
- * endpoints and Idempotency-Key handling, so each simulator only writes its partner's logic.
+ * endpoints, Idempotency-Key handling and injected faults, so each simulator only writes its
+ * partner's logic.
  */
 export class SimServer {
   private readonly routes: CompiledRoute[];
   private readonly recorded: RecordedRequest[] = [];
   private readonly idempotency = new IdempotencyStore();
+  private readonly apiFaults = new ApiFaults();
   private server: Server | undefined;
   private baseUrl: string | undefined;
 
@@ -64,6 +83,10 @@ export class SimServer {
 
   get replays(): number {
     return this.idempotency.replays;
+  }
+
+  get faultsServed(): number {
+    return this.apiFaults.faultsServed;
   }
 
   get url(): string | undefined {
@@ -76,6 +99,27 @@ export class SimServer {
 
   reset(): void {
     this.recorded.length = 0;
+  }
+
+  faults(): FaultsState {
+    return { ...this.apiFaults.state(), ...this.options.webhookChaos?.get() };
+  }
+
+  /** Changes the faults as `POST /_sim/faults` does; throws on a change that endpoint would refuse. */
+  setFaults(change: FaultRequest): FaultsState {
+    const checked = parseFaultRequest(change, this.options.webhookChaos !== undefined);
+    if (typeof checked === "string") throw new Error(checked);
+    return this.applyFaults(checked);
+  }
+
+  private applyFaults(checked: FaultRequest): FaultsState {
+    const { mode, durationMs, probability, retryAfterSeconds, holdMs, duplicateWebhooks, outOfOrderProbability } = checked;
+    if (mode !== undefined) {
+      this.apiFaults.set({ mode, ...defined({ durationMs, probability, retryAfterSeconds, holdMs }) });
+    }
+    const chaos = defined({ duplicateWebhooks, outOfOrderProbability });
+    if (Object.keys(chaos).length > 0) this.options.webhookChaos?.set(chaos);
+    return this.faults();
   }
 
   async start(port = 0): Promise<{ url: string }> {
@@ -97,6 +141,8 @@ export class SimServer {
     if (server === undefined) return;
     this.server = undefined;
     this.baseUrl = undefined;
+    // Held requests would keep their sockets, and close() with them, busy for holdMs.
+    this.apiFaults.clear();
     // Keep-alive sockets would hold close() open, and the process with it.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
@@ -106,16 +152,28 @@ export class SimServer {
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? "GET";
     const path = req.url ?? "/";
-    const pathname = path.split("?")[0] ?? "/";
+    const queryAt = path.indexOf("?");
+    const pathname = queryAt === -1 ? path : path.slice(0, queryAt);
+    const search = queryAt === -1 ? "" : path.slice(queryAt + 1);
     const headers = flattenHeaders(req);
     const raw = await readBody(req);
     const parsed = parseJson(raw);
 
-    if (pathname.startsWith(CONTROL_PREFIX)) return this.control(method, pathname, res);
-    this.recorded.push({ method, path, headers, body: parsed.ok ? parsed.value : raw, at: new Date().toISOString() });
-
+    if (pathname.startsWith(CONTROL_PREFIX)) return this.control(method, pathname, raw, parsed, res);
     const match = this.match(method, pathname);
+    // Faults hit before any partner logic, as an overloaded gateway in front of the API would.
+    const fault = match === undefined ? undefined : this.apiFaults.pick();
+    this.recorded.push({
+      method,
+      path,
+      headers,
+      body: parsed.ok ? parsed.value : raw,
+      at: new Date().toISOString(),
+      ...(fault === undefined ? {} : { faulted: true as const }),
+    });
+
     if (match === undefined) return reply(res, 404, { error: `no route for ${method} ${pathname}` });
+    if (fault !== undefined) return this.serveFault(fault, res);
     const key = headers["idempotency-key"];
     if (method === "POST" && !key) return reply(res, 400, { error: "missing Idempotency-Key" });
     if (raw !== "" && !parsed.ok) return reply(res, 400, { error: "body is not JSON" });
@@ -124,16 +182,30 @@ export class SimServer {
     const replayed = key ? this.idempotency.replay(scope, key) : undefined;
     if (replayed !== undefined) return reply(res, replayed.status, replayed.body);
 
-    const answer = match.route.handle({ method, path: pathname, params: match.params, headers, body: parsed.value });
+    const query = Object.fromEntries(new URLSearchParams(search));
+    const answer = match.route.handle({ method, path: pathname, params: match.params, query, headers, body: parsed.value });
     if (key) this.idempotency.remember(scope, key, answer);
     reply(res, answer.status, answer.body);
   }
 
-  private control(method: string, pathname: string, res: ServerResponse): void {
+  private serveFault(fault: Fault, res: ServerResponse): void {
+    if (fault.mode === "error500") return reply(res, 500, FAULT_BODY);
+    if (fault.mode === "rate-limit") return reply(res, 429, FAULT_BODY, { "retry-after": String(fault.retryAfterSeconds) });
+    this.apiFaults.hold(res, fault.holdMs, () => reply(res, 504, FAULT_BODY));
+  }
+
+  private control(method: string, pathname: string, raw: string, parsed: { ok: boolean; value: unknown }, res: ServerResponse): void {
     const action = `${method} ${pathname.slice(CONTROL_PREFIX.length)}`;
     if (action === "GET health") return reply(res, 200, { ok: true });
     if (action === "GET received") return reply(res, 200, this.received());
     if (action === "GET stats") return reply(res, 200, this.options.stats());
+    if (action === "GET faults") return reply(res, 200, this.faults());
+    if (action === "POST faults") {
+      if (raw !== "" && !parsed.ok) return reply(res, 400, { error: "body is not JSON" });
+      const checked = parseFaultRequest(parsed.value, this.options.webhookChaos !== undefined);
+      if (typeof checked === "string") return reply(res, 400, { error: checked });
+      return reply(res, 200, this.applyFaults(checked));
+    }
     if (action === "POST reset") {
       this.reset();
       return reply(res, 200, { ok: true });
@@ -195,8 +267,13 @@ function parseJson(raw: string): { ok: boolean; value: unknown } {
   }
 }
 
-function reply(res: ServerResponse, status: number, body: unknown): void {
+function reply(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.writeHead(status, { ...headers, "content-type": "application/json", "content-length": Buffer.byteLength(text) });
   res.end(text);
+}
+
+/** The fields that were given, so an optional setting left out is not passed on as undefined. */
+function defined<T extends Record<string, unknown>>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

@@ -1,7 +1,13 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import type { WebhookChaos } from "./fault-settings.ts";
+import { initialChaos, swapIndex } from "./webhook-chaos.ts";
 
-/** Options shared by the simulators that call back into Waybill (WMS and last-mile). */
-export interface WebhookSimOptions {
+/**
+ * Options shared by the simulators that call back into Waybill (WMS and last-mile). The webhook
+ * chaos settings (`duplicateWebhooks`, `outOfOrderProbability`) can be changed later through
+ * `setFaults` or `POST /_sim/faults`.
+ */
+export interface WebhookSimOptions extends Partial<WebhookChaos> {
   /** Where webhooks go; may be left out and set later with `setCallbackUrl`. */
   callbackUrl?: string;
   secret: string;
@@ -34,6 +40,10 @@ export interface WebhookStats {
   sent: number;
   failures: number;
   abandoned: number;
+  /** Extra copies of deliveries that had already succeeded. */
+  duplicates: number;
+  /** Flows in which an event went out after its successor. */
+  reordered: number;
 }
 
 interface Stream {
@@ -43,16 +53,29 @@ interface Stream {
 
 /**
  * Sends webhooks the way real partners do: retried with backoff until a 2xx, events of one
- * stream (one order or task) strictly in sequence, different streams concurrently.
+ * stream (one order or task) strictly one at a time, different streams concurrently. With chaos
+ * set, it also does what sloppy partners do: sends a delivery again after it succeeded, and lets
+ * an event overtake the one before it.
  */
 export class WebhookSender {
-  readonly stats: WebhookStats = { sent: 0, failures: 0, abandoned: 0 };
+  readonly stats: WebhookStats = { sent: 0, failures: 0, abandoned: 0, duplicates: 0, reordered: 0 };
   private readonly streams = new Map<string, Stream>();
   private callbackUrl: string | undefined;
   private stopped = false;
+  private currentChaos: WebhookChaos;
 
   constructor(private readonly options: WebhookSimOptions) {
     this.callbackUrl = options.callbackUrl;
+    this.currentChaos = initialChaos(options);
+  }
+
+  chaos(): WebhookChaos {
+    return { ...this.currentChaos };
+  }
+
+  /** Duplicates change from the next delivery on; a swap is drawn as a flow starts, so one under way keeps its order. */
+  setChaos(change: Partial<WebhookChaos>): void {
+    this.currentChaos = initialChaos({ ...this.currentChaos, ...change });
   }
 
   setCallbackUrl(url: string): void {
@@ -96,18 +119,34 @@ export class WebhookSender {
   }
 
   private async run(streamKey: string, steps: Step[], signal: AbortSignal): Promise<void> {
+    const swapAt = swapIndex(steps.length, this.currentChaos.outOfOrderProbability);
+    // The overtaken event: built in its turn, so its payload tells its own moment, sent late.
+    let heldBack: Delivery | undefined;
     try {
-      for (const step of steps) {
+      for (const [i, step] of steps.entries()) {
         await sleep(this.options.stepDelayMs ?? DEFAULT_STEP_DELAY_MS, undefined, { signal });
-        if (!(await this.deliver(step(), signal))) {
-          // Later events would overtake the lost one, so the rest of the flow is dropped too.
-          this.log(`gave up on ${streamKey}; dropping its remaining events`);
-          return;
+        const delivery = step();
+        if (i === swapAt) {
+          heldBack = delivery;
+          continue;
         }
+        if (!(await this.deliverInFlow(streamKey, delivery, signal))) return;
+        if (heldBack === undefined) continue;
+        this.stats.reordered += 1;
+        const late = heldBack;
+        heldBack = undefined;
+        if (!(await this.deliverInFlow(streamKey, late, signal))) return;
       }
     } catch (err: unknown) {
       if (!signal.aborted) this.log(`stream ${streamKey} failed: ${String(err)}`);
     }
+  }
+
+  private async deliverInFlow(streamKey: string, delivery: Delivery, signal: AbortSignal): Promise<boolean> {
+    if (await this.deliver(delivery, signal)) return true;
+    // Later events would overtake the lost one, so the rest of the flow is dropped too.
+    this.log(`gave up on ${streamKey}; dropping its remaining events`);
+    return false;
   }
 
   private async deliver(delivery: Delivery, signal: AbortSignal): Promise<boolean> {
@@ -118,6 +157,7 @@ export class WebhookSender {
       const outcome = await this.attempt(delivery, signal);
       if (outcome === "ok") {
         this.stats.sent += 1;
+        await this.sendDuplicates(delivery, signal);
         return true;
       }
       this.stats.failures += 1;
@@ -125,6 +165,18 @@ export class WebhookSender {
     }
     this.stats.abandoned += 1;
     return false;
+  }
+
+  /**
+   * The copies an over-eager partner sends after a success it did not trust: the same bytes,
+   * signature and ids, each sent once, and their answers ignored, as the delivery already landed.
+   */
+  private async sendDuplicates(delivery: Delivery, signal: AbortSignal): Promise<void> {
+    for (let copy = 2; copy <= this.currentChaos.duplicateWebhooks; copy++) {
+      this.stats.duplicates += 1;
+      const outcome = await this.attempt(delivery, signal);
+      if (outcome !== "ok") this.log(`duplicate ${copy} of delivery ${delivery.id} failed: ${outcome}`);
+    }
   }
 
   private async attempt(delivery: Delivery, signal: AbortSignal): Promise<"ok" | string> {

@@ -1,3 +1,4 @@
+import type { ApiFaultState, FaultRequest, WebhookChaos } from "./fault-settings.ts";
 import { SimServer, type RecordedRequest, type Route } from "./sim-server.ts";
 import { WebhookSender, type WebhookSimOptions } from "./webhook-sender.ts";
 
@@ -11,7 +12,11 @@ export abstract class WebhookSimulator {
 
   constructor(options: WebhookSimOptions, routes: (self: WebhookSimulator) => Route[]) {
     this.sender = new WebhookSender(options);
-    this.server = new SimServer({ stats: () => this.stats(), routes: routes(this) });
+    this.server = new SimServer({
+      stats: () => this.stats(),
+      routes: routes(this),
+      webhookChaos: { get: () => this.sender.chaos(), set: (change) => this.sender.setChaos(change) },
+    });
   }
 
   abstract stats(): object;
@@ -34,6 +39,16 @@ export abstract class WebhookSimulator {
 
   reset(): void {
     this.server.reset();
+  }
+
+  faults(): ApiFaultState & WebhookChaos {
+    return { ...this.server.faults(), ...this.sender.chaos() };
+  }
+
+  /** API faults and webhook chaos, as `POST /_sim/faults` takes them; throws on what it would refuse. */
+  setFaults(change: FaultRequest): ApiFaultState & WebhookChaos {
+    this.server.setFaults(change);
+    return this.faults();
   }
 
   /** Resolves once every webhook queued so far was delivered or given up. */

@@ -1,10 +1,13 @@
-import { randomInt, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
+import { CARRIER } from "./carrier.ts";
+
+export { trackingNumber } from "./carrier.ts";
 
 /** The webhook event types of the generic 3PL, in the order the warehouse flow emits them. */
 export const WMS_EVENT_TYPES = ["order.allocated", "order.picked", "order.packed", "shipment.manifested"] as const;
 export type WmsEventType = (typeof WMS_EVENT_TYPES)[number];
 
-export const WMS_CARRIER = "WAYBILL-LASTMILE";
+export const WMS_CARRIER = CARRIER;
 /** GS1's documentation company prefix; the simulator owns no real one. */
 const GS1_COMPANY_PREFIX = "0614141";
 /** Multi-line orders become several cartons, as real cartonisation does, so mappers meet that case. */
@@ -52,10 +55,6 @@ export function cartonise(lines: WmsLine[], nextSerial: () => number): WmsPackag
     packages.push({ sscc: sscc(nextSerial()), weightKg: round(KG_PER_CARTON + units * KG_PER_UNIT), lines: content });
   }
   return packages;
-}
-
-export function trackingNumber(): string {
-  return `WBLM${String(randomInt(0, 1e9)).padStart(9, "0")}${String(randomInt(0, 1e3)).padStart(3, "0")}`;
 }
 
 /** The webhook payload for one step of the warehouse flow, describing the order at that moment. */

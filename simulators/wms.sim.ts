@@ -5,47 +5,64 @@ import { sign3pl } from "./signatures.ts";
 import type { Delivery, WebhookSimOptions } from "./webhook-sender.ts";
 import { WebhookSimulator } from "./webhook-simulator.ts";
 import { WMS_CARRIER, WMS_EVENT_TYPES, cartonise, trackingNumber, wmsEvent, type FulfillmentOrder, type WmsEventType, type WmsLine } from "./wms-events.ts";
+import { DEFAULT_WAREHOUSES, WmsInventory } from "./wms-inventory.ts";
 
 export const WMS_PARTNER_ID = "acme-3pl";
+
+export interface WmsOptions extends WebhookSimOptions {
+  /** The warehouses whose inventory can be asked for; default WH1 and WH2. */
+  warehouses?: readonly string[];
+}
 
 export interface WmsStats {
   fulfillmentOrders: number;
   replays: number;
+  faultsServed: number;
   webhooksSent: number;
   webhookFailures: number;
   webhooksAbandoned: number;
+  webhookDuplicatesSent: number;
+  webhooksReordered: number;
+  fulfillmentOrdersByOrder: Record<string, number>;
 }
 
 /**
  * A generic JSON 3PL: accepts fulfillment orders and plays each through allocate, pick, pack and
- * manifest, reporting every step as a signed webhook.
+ * manifest, reporting every step as a signed webhook; answers stock questions per warehouse.
  */
 export class WmsSimulator extends WebhookSimulator {
   readonly partnerId = WMS_PARTNER_ID;
   private readonly orders = new Map<string, FulfillmentOrder>();
   private readonly countsByOrderRef = new Map<string, number>();
+  private readonly inventory: WmsInventory;
   private orderSeq = 0;
   private shipmentSeq = 0;
   private ssccSeq = 0;
 
-  constructor(private readonly options: WebhookSimOptions) {
+  constructor(private readonly options: WmsOptions) {
     super(options, (self) => {
       const me = self as WmsSimulator;
       return [
         { method: "POST", pattern: "/v1/fulfillment-orders", handle: (req) => me.create(req) },
         { method: "POST", pattern: "/v1/fulfillment-orders/:id/cancel", handle: (req) => me.cancel(req) },
         { method: "GET", pattern: "/v1/fulfillment-orders/:id", handle: (req) => me.show(req) },
+        { method: "GET", pattern: "/v1/inventory/:sku", handle: (req) => me.stock(req) },
       ];
     });
+    this.inventory = new WmsInventory(options.warehouses ?? DEFAULT_WAREHOUSES);
   }
 
   override stats(): WmsStats {
     return {
       fulfillmentOrders: this.orderSeq,
       replays: this.server.replays,
+      faultsServed: this.server.faultsServed,
       webhooksSent: this.sender.stats.sent,
       webhookFailures: this.sender.stats.failures,
       webhooksAbandoned: this.sender.stats.abandoned,
+      webhookDuplicatesSent: this.sender.stats.duplicates,
+      webhooksReordered: this.sender.stats.reordered,
+      fulfillmentOrdersByOrder: Object.fromEntries(this.countsByOrderRef),
     };
   }
 
@@ -75,6 +92,7 @@ export class WmsSimulator extends WebhookSimulator {
     };
     this.orders.set(order.id, order);
     this.countsByOrderRef.set(order.orderRef, this.fulfillmentOrdersFor(order.orderRef) + 1);
+    this.inventory.allocate(order.warehouse, order.lines);
     this.sender.sequence(order.id, WMS_EVENT_TYPES.map((type) => () => this.step(order, type)));
     return { status: 201, body: { id: order.id, status: "accepted", externalRef: order.externalRef } };
   }
@@ -96,6 +114,7 @@ export class WmsSimulator extends WebhookSimulator {
     const order = this.orders.get(req.params["id"] ?? "");
     if (order === undefined) return { status: 404, body: { error: "fulfillment order not found" } };
     if (order.status === "manifested") return { status: 409, body: { error: "already shipped", id: order.id, status: order.status } };
+    if (order.status !== "cancelled") this.inventory.release(order.warehouse, order.lines);
     order.status = "cancelled";
     this.sender.cancel(order.id);
     return { status: 200, body: { id: order.id, status: "cancelled" } };
@@ -105,5 +124,12 @@ export class WmsSimulator extends WebhookSimulator {
     const order = this.orders.get(req.params["id"] ?? "");
     if (order === undefined) return { status: 404, body: { error: "fulfillment order not found" } };
     return { status: 200, body: order };
+  }
+
+  private stock(req: SimRequest): SimReply {
+    const warehouse = req.query["warehouse"];
+    if (warehouse === undefined || warehouse === "") return badRequest("query parameter warehouse is required");
+    const level = this.inventory.level(req.params["sku"] ?? "", warehouse);
+    return level === undefined ? { status: 404, body: { error: `unknown warehouse ${warehouse}` } } : { status: 200, body: level };
   }
 }

@@ -100,7 +100,15 @@ describe("ERP simulator", () => {
     assert.deepEqual(again.body, first.body);
     assert.deepEqual(first.body, { invoiceId: "INV-1" });
     assert.equal(sim.invoicesFor("SO-1"), 1);
-    assert.deepEqual(sim.stats(), { statusUpdates: 0, shipmentConfirmations: 0, invoices: 1, replays: 1, invoicesByOrder: { "SO-1": 1 } });
+    assert.deepEqual(sim.stats(), {
+      statusUpdates: 0,
+      shipmentConfirmations: 0,
+      invoices: 1,
+      replays: 1,
+      faultsServed: 0,
+      invoicesByOrder: { "SO-1": 1 },
+      shipmentConfirmationsByOrder: {},
+    });
     assert.equal(sim.received().length, 2, "replays are recorded too");
   });
 
@@ -172,7 +180,17 @@ describe("WMS simulator", () => {
     await sim.idle();
     assert.equal(receiver.hits.length, 4);
     assert.equal(sim.fulfillmentOrdersFor("SO-2"), 1);
-    assert.deepEqual(sim.stats(), { fulfillmentOrders: 1, replays: 1, webhooksSent: 4, webhookFailures: 0, webhooksAbandoned: 0 });
+    assert.deepEqual(sim.stats(), {
+      fulfillmentOrders: 1,
+      replays: 1,
+      faultsServed: 0,
+      webhooksSent: 4,
+      webhookFailures: 0,
+      webhooksAbandoned: 0,
+      webhookDuplicatesSent: 0,
+      webhooksReordered: 0,
+      fulfillmentOrdersByOrder: { "SO-2": 1 },
+    });
   });
 
   test("a receiver answering 500 gets the same delivery again, and the next event waits for its 2xx", async () => {
