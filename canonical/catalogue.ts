@@ -5,6 +5,7 @@ import { deliveryJobSchema, DELIVERY_JOB_VERSION } from "./entities/delivery-job
 import { returnOrderSchema, RETURN_ORDER_VERSION } from "./entities/return-order.ts";
 import { settlementEventSchema, SETTLEMENT_EVENT_VERSION } from "./entities/settlement-event.ts";
 import { exceptionCaseSchema, EXCEPTION_CASE_VERSION } from "./entities/exception-case.ts";
+import { bookingConfirmationSchema, shipmentBookingSchema, SHIPMENT_BOOKING_VERSION } from "./entities/shipment-booking.ts";
 import * as F from "./fact-schemas.ts";
 import {
 	ERP_COMMANDS, ERP_FACTS, INBOUND_MESSAGES, LASTMILE_COMMANDS, LASTMILE_FACTS, WAYBILL_FACTS, WMS_COMMANDS, WMS_FACTS,
@@ -59,11 +60,13 @@ export const CATALOGUE: Record<MessageType, CatalogueEntry> = {
 	[LASTMILE_FACTS.DELIVERED]: fact(F.deliveryEventSchema),
 	[LASTMILE_FACTS.ATTEMPT_FAILED]: fact(F.deliveryEventSchema),
 	[LASTMILE_FACTS.RETURNED_TO_SENDER]: fact(F.deliveryEventSchema),
+	[LASTMILE_FACTS.SHIPMENT_BOOKED]: fact(bookingConfirmationSchema, SHIPMENT_BOOKING_VERSION),
 
 	[LASTMILE_COMMANDS.CREATE_DELIVERY_JOB]: command(deliveryJobSchema, DELIVERY_JOB_VERSION),
 	[LASTMILE_COMMANDS.CANCEL_DELIVERY_JOB]: command(F.deliveryJobRefSchema),
 	[LASTMILE_COMMANDS.SCHEDULE_REATTEMPT]: command(F.deliveryJobRefSchema),
 	[LASTMILE_COMMANDS.CREATE_RETURN_PICKUP]: command(returnOrderSchema, RETURN_ORDER_VERSION),
+	[LASTMILE_COMMANDS.BOOK_SHIPMENT]: command(shipmentBookingSchema, SHIPMENT_BOOKING_VERSION),
 
 	[WAYBILL_FACTS.ORDER_STATUS_CHANGED]: fact(F.statusChangedSchema),
 	[WAYBILL_FACTS.SLA_AT_RISK]: fact(F.slaSchema),

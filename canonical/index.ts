@@ -14,3 +14,4 @@ export * from "./entities/inventory-position.ts";
 export * from "./entities/return-order.ts";
 export * from "./entities/settlement-event.ts";
 export * from "./entities/exception-case.ts";
+export * from "./entities/shipment-booking.ts";

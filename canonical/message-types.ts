@@ -38,6 +38,11 @@ export const WMS_COMMANDS = {
 	EXPECT_RETURN: "wms.return.expect",
 } as const;
 
+/** Synchronous queries: asked live through the adapter, never put on a stream. */
+export const WMS_QUERIES = {
+	INVENTORY: "wms.inventory.query",
+} as const;
+
 export const LASTMILE_FACTS = {
 	JOB_ACCEPTED: "lastmile.job.accepted",
 	DISPATCHED: "lastmile.job.dispatched",
@@ -48,6 +53,7 @@ export const LASTMILE_FACTS = {
 	DELIVERED: "lastmile.delivered",
 	ATTEMPT_FAILED: "lastmile.attempt.failed",
 	RETURNED_TO_SENDER: "lastmile.returned-to-sender",
+	SHIPMENT_BOOKED: "lastmile.shipment.booked",
 } as const;
 
 export const LASTMILE_COMMANDS = {
@@ -55,6 +61,7 @@ export const LASTMILE_COMMANDS = {
 	CANCEL_DELIVERY_JOB: "lastmile.delivery-job.cancel",
 	SCHEDULE_REATTEMPT: "lastmile.reattempt.schedule",
 	CREATE_RETURN_PICKUP: "lastmile.return-pickup.create",
+	BOOK_SHIPMENT: "lastmile.shipment.book",
 } as const;
 
 export const WAYBILL_FACTS = {

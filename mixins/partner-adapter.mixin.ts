@@ -6,19 +6,34 @@ import { PartnerHttpClient, type PartnerRequest } from "./resilience/partner-htt
 import { PartnerHealthReporter } from "./resilience/partner-health.ts";
 import { DurableStreamsMixin, type DurableStreamsMethods } from "./durable-streams.mixin.ts";
 
-/** Deliveries before a command that keeps failing retryably is dead-lettered: ~45 min of backoff. */
+/** Deliveries before a command that keeps failing retryably (not held for an open circuit) is dead-lettered. */
 const COMMAND_MAX_ATTEMPTS = 60;
 
 interface AdapterVars {
 	registry: PartnerRegistry;
-	clients: Map<string, { client: PartnerHttpClient; policy: PartnerPolicy }>;
+	clients: Map<string, { client: PartnerHttpClient; policy: PartnerPolicy; health: PartnerHealthReporter }>;
+}
+
+export interface PartnerAnswer {
+	type: string;
+	data: unknown;
+	mappingVersion: string;
 }
 
 export interface PartnerAdapterMethods {
-	/** One HTTP client and one resilience policy per partner, built once. */
-	clientFor(entry: PartnerEntry): { client: PartnerHttpClient; policy: PartnerPolicy };
-	/** Deliver one command to its partner and publish the fact the answer proves. Idempotent per command. */
+	/** One HTTP client, resilience policy and health reporter per partner, built once. */
+	clientFor(entry: PartnerEntry): { client: PartnerHttpClient; policy: PartnerPolicy; health: PartnerHealthReporter };
+	/** The partner a message is for: the one it names, else the system's default. */
+	partnerFor(partner?: string): PartnerEntry;
+	/**
+	 * Render a canonical command or query with the mapper, call the partner through its policy
+	 * (`command`: no in-call retry; `query`: retried here) and map the answer, if the profile says what it proves.
+	 */
+	callPartner(entry: PartnerEntry, type: string, data: unknown, options: { path: "command" | "query"; idempotencyKey?: string; traceparent?: string }): Promise<PartnerAnswer | null>;
+	/** Deliver one command from the stream and publish the fact the answer proves. Idempotent per command. */
 	deliverCommand(envelope: Envelope): Promise<void>;
+	/** Called after a command's answer was published as a fact; services override it to keep state of their own. */
+	afterCommand?(envelope: Envelope, answer: PartnerAnswer): Promise<void>;
 }
 
 type AdapterThis = Service & AdapterVars & PartnerAdapterMethods & DurableStreamsMethods;
@@ -46,7 +61,7 @@ export function PartnerAdapterMixin(system: PartnerSystem): Partial<ServiceSchem
 			/** Circuit state per partner this adapter has called: closed, open, half-open or isolated. */
 			circuits: {
 				handler(this: AdapterThis) {
-					return [...this.clients.entries()].map(([partner, { policy }]) => ({ partner, state: policy.circuitState() }));
+					return [...this.clients.entries()].map(([partner, { policy, health }]) => ({ partner, state: policy.circuitState(), degraded: health.isDegraded() }));
 				},
 			},
 		},
@@ -62,40 +77,43 @@ export function PartnerAdapterMixin(system: PartnerSystem): Partial<ServiceSchem
 						this.logger.warn(`circuit of partner '${entry.partner}' is now ${state}`, { partner: entry.partner });
 						health.circuitChanged(state);
 					});
-					built = { policy, client: new PartnerHttpClient(entry.partner, this.registry.baseUrl(entry), policy) };
+					built = { policy, health, client: new PartnerHttpClient(entry.partner, this.registry.baseUrl(entry), policy) };
 					this.clients.set(entry.partner, built);
 				}
 				return built;
 			},
-			async deliverCommand(this: AdapterThis, envelope: Envelope) {
-				const entry = envelope.partner ? this.registry.find(system, envelope.partner) : this.registry.defaultFor(system);
-				const where = { system, partner: entry.partner, type: envelope.type, data: envelope.data };
+			partnerFor(this: AdapterThis, partner?: string) {
+				return partner ? this.registry.find(system, partner) : this.registry.defaultFor(system);
+			},
+			async callPartner(this: AdapterThis, entry: PartnerEntry, type: string, data: unknown, options: { path: "command" | "query"; idempotencyKey?: string; traceparent?: string }) {
+				const where = { system, partner: entry.partner, type, data };
 				const rendered: PartnerRequest & { mappingVersion: string } = await this.broker.call("mapper.render", where);
-				const response = await this.clientFor(entry).client.request({
-					method: rendered.method,
-					path: rendered.path,
-					body: rendered.body,
-					idempotencyKey: envelope.idempotencykey,
-					traceparent: envelope.traceparent,
-				});
-				const fact: { type: string; data: unknown; mappingVersion: string } | null = await this.broker.call("mapper.responseFact", { ...where, response: response.body });
-				if (!fact) return;
+				const { client } = this.clientFor(entry);
+				const request = { method: rendered.method, path: rendered.path, body: rendered.body, idempotencyKey: options.idempotencyKey, traceparent: options.traceparent };
+				const response = options.path === "command" ? await client.request(request) : await client.query(request);
+				return this.broker.call<PartnerAnswer | null, unknown>("mapper.responseFact", { ...where, response: response.body });
+			},
+			async deliverCommand(this: AdapterThis, envelope: Envelope) {
+				const entry = this.partnerFor(envelope.partner);
+				const answer = await this.callPartner(entry, envelope.type, envelope.data, { path: "command", idempotencyKey: envelope.idempotencykey, traceparent: envelope.traceparent });
+				if (!answer) return;
 				await this.publishMessage(
 					CHANNELS.EVENTS,
 					createEnvelope({
-						type: fact.type,
+						type: answer.type,
 						source: `partner/${system}/${entry.partner}`,
 						subject: envelope.subject,
-						data: fact.data,
-						schemaVersion: catalogueEntry(fact.type)?.version ?? 1,
+						data: answer.data,
+						schemaVersion: catalogueEntry(answer.type)?.version ?? 1,
 						correlationId: envelope.correlationid,
 						causationId: envelope.id,
 						idempotencyKey: `${envelope.idempotencykey}:answer`,
 						partner: entry.partner,
-						mappingVersion: fact.mappingVersion,
+						mappingVersion: answer.mappingVersion,
 						traceparent: envelope.traceparent,
 					}),
 				);
+				await this.afterCommand?.(envelope, answer);
 			},
 		},
 		created(this: AdapterThis) {

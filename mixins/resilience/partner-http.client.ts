@@ -38,8 +38,14 @@ export class PartnerHttpClient {
 		private readonly defaultHeaders: Record<string, string> = {},
 	) {}
 
+	/** A command: no in-call retry (the stream redelivers). */
 	request(req: PartnerRequest): Promise<PartnerResponse> {
 		return this.policy.execute((signal) => this.once(req, signal));
+	}
+
+	/** A synchronous query or live call: retried here, since nothing durable stands behind it. */
+	query(req: PartnerRequest): Promise<PartnerResponse> {
+		return this.policy.query((signal) => this.once(req, signal));
 	}
 
 	private async once(req: PartnerRequest, signal: AbortSignal): Promise<PartnerResponse> {

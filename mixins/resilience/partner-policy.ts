@@ -9,9 +9,9 @@ export interface PartnerPolicySettings {
 	/** Per attempt. */
 	timeoutMs: number;
 	/**
-	 * In-call retries. 0 on the command path: there the durable stream's delayed redelivery is the
-	 * one retry layer (it survives restarts and keeps per-order order). Synchronous API calls,
-	 * which have no stream behind them, retry here instead.
+	 * In-call retries for synchronous queries (inventory, live booking), which have no stream
+	 * behind them. Commands never retry here: their one retry layer is the durable stream's
+	 * delayed redelivery (it survives restarts and keeps per-order order).
 	 */
 	retryAttempts: number;
 	retryInitialDelayMs: number;
@@ -26,7 +26,7 @@ export interface PartnerPolicySettings {
 
 export const DEFAULT_PARTNER_POLICY: PartnerPolicySettings = {
 	timeoutMs: 5_000,
-	retryAttempts: 0,
+	retryAttempts: 2,
 	retryInitialDelayMs: 100,
 	retryMaxDelayMs: 5_000,
 	breakerThreshold: 5,
@@ -36,7 +36,10 @@ export const DEFAULT_PARTNER_POLICY: PartnerPolicySettings = {
 };
 
 export interface PartnerPolicy {
+	/** The command path: timeout, breaker and bulkhead, no retry (the stream retries). */
 	execute<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T>;
+	/** The query path: the same breaker and bulkhead, plus retries with backoff, jitter and Retry-After. */
+	query<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T>;
 	circuitState(): CircuitState;
 	onCircuitChange(listener: (state: CircuitState) => void): void;
 }
@@ -52,9 +55,10 @@ function backoff(settings: PartnerPolicySettings) {
 }
 
 /**
- * Built once per partner: bulkhead(retry(breaker(timeout(call)))). The bulkhead is outermost so
- * a slow partner holds at most its own slots; the breaker sees every attempt, so a retry storm
- * opens it instead of hiding the outage.
+ * Built once per partner: bulkhead(retry(breaker(timeout(call)))), with the retry only on the
+ * query path. The bulkhead is outermost so a slow partner holds at most its own slots; the
+ * breaker sees every attempt, so a retry storm opens it instead of hiding the outage. Both paths
+ * share the breaker and the bulkhead: one partner, one health, one budget.
  */
 export function createPartnerPolicy(partner: string, settings: PartnerPolicySettings): PartnerPolicy {
 	const onlyRetryable = handleWhen(isRetryable);
@@ -64,16 +68,20 @@ export function createPartnerPolicy(partner: string, settings: PartnerPolicySett
 	});
 	const attempts = retry(onlyRetryable, { maxAttempts: settings.retryAttempts, backoff: backoff(settings) });
 	const perAttempt = timeout(settings.timeoutMs, TimeoutStrategy.Aggressive);
-	const policy = wrap(bulkhead(settings.bulkheadLimit, settings.bulkheadQueue), attempts, breaker, perAttempt);
+	const slots = bulkhead(settings.bulkheadLimit, settings.bulkheadQueue);
+	const commands = wrap(slots, breaker, perAttempt);
+	const queries = wrap(slots, attempts, breaker, perAttempt);
+	const run = async <T>(policy: typeof commands, call: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+		try {
+			return await policy.execute(({ signal }) => call(signal));
+		} catch (e: unknown) {
+			throw translate(partner, settings, e);
+		}
+	};
 
 	return {
-		async execute<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
-			try {
-				return await policy.execute(({ signal }) => call(signal));
-			} catch (e: unknown) {
-				throw translate(partner, settings, e);
-			}
-		},
+		execute: (call) => run(commands, call),
+		query: (call) => run(queries as unknown as typeof commands, call),
 		circuitState: () => breaker.state,
 		onCircuitChange: (listener) => {
 			breaker.onStateChange(listener);

@@ -42,6 +42,8 @@ export type Meta = {
 };
 
 const settings = gatewaySettings();
+/** Live partner calls may retry inside the adapter: give them longer than the broker's default. */
+const PARTNER_CALL_TIMEOUT_MS = 30_000;
 
 /**
  * HTTP in: the governed API under /api/v1, partner webhooks under /webhooks/{system}/{partner}
@@ -86,6 +88,37 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 			params: { orderId: { type: "string", min: 1, max: 128 } },
 			handler(ctx: Context<{ orderId: string }>) {
 				return ctx.call("saga.getOrder", { orderId: ctx.params.orderId });
+			},
+		},
+		/** Availability of a SKU, per warehouse or over all; never silently stale: a last-known answer says so, and how old it is. */
+		inventory: {
+			params: { sku: { type: "string", min: 1, max: 64 }, warehouse: { type: "string", optional: true, max: 64 } },
+			async handler(ctx: Context<{ sku: string; warehouse?: string }, Meta>) {
+				const answer = await ctx.call<{ stale: boolean; positions: Array<{ ageSeconds: number }> }, unknown>("wms.inventory", ctx.params, { timeout: PARTNER_CALL_TIMEOUT_MS });
+				if (answer.stale) {
+					const age = Math.max(...answer.positions.map((p) => p.ageSeconds));
+					ctx.meta.$responseHeaders = { Age: String(age), Warning: '110 - "Response is Stale"' };
+				}
+				return answer;
+			},
+		},
+		/** Book a carrier shipment: 201 when the carrier confirmed it live, 202 with a status URL when it will once the carrier is back. Idempotency-Key honoured. */
+		bookShipment: {
+			async handler(ctx: Context<Record<string, unknown>, Meta>) {
+				const { $params: _ignored, ...body } = ctx.params;
+				const response = await withIdempotencyKey(this.store(), "POST /api/v1/shipments", ctx.meta.idempotencyKey, body, async () => {
+					const booking = await ctx.call<{ bookingId: string; status: string; confirmation?: unknown; pendingReason?: string }, unknown>("lastmile.bookShipment", body, { timeout: PARTNER_CALL_TIMEOUT_MS });
+					const statusUrl = `/api/v1/shipments/${encodeURIComponent(booking.bookingId)}`;
+					const booked = booking.status === "booked";
+					return { status: booked ? 201 : 202, headers: { Location: statusUrl }, body: { ...booking, statusUrl } };
+				});
+				return this.respond(ctx, response);
+			},
+		},
+		getShipment: {
+			params: { bookingId: { type: "string", min: 1, max: 128 } },
+			handler(ctx: Context<{ bookingId: string }>) {
+				return ctx.call("lastmile.getBooking", ctx.params);
 			},
 		},
 		/** A partner webhook: verified on the raw bytes, stored durably, then 200. One partner event is stored once, however often it is sent. */

@@ -13,6 +13,9 @@ export const gatewayRoutes = [
 		aliases: {
 			"POST /orders": "gateway.releaseOrder",
 			"GET /orders/:orderId": "gateway.getOrder",
+			"GET /inventory/:sku": "gateway.inventory",
+			"POST /shipments": "gateway.bookShipment",
+			"GET /shipments/:bookingId": "gateway.getShipment",
 		},
 		onBeforeCall(ctx: Context<unknown, Record<string, unknown>>, _route: unknown, req: IncomingMessage) {
 			const key = req.headers["idempotency-key"];

@@ -1,4 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { ServiceBroker } from "moleculer";
 import { ErpSimulator, LastMileSimulator, WmsSimulator } from "../../simulators/index.ts";
@@ -8,6 +11,15 @@ import { RedisStore } from "../../mixins/store/redis.store.ts";
 import { MemoryStreamBus } from "../../mixins/streams/memory-stream.bus.ts";
 import { MemoryStore } from "../../mixins/store/memory.store.ts";
 import type { RuntimeSettings } from "../../mixins/runtime/runtime-settings.ts";
+
+/** A copy of the partner registry with every partner's policy overridden (short breaker pauses for tests). */
+function registryWithPolicy(policy: Record<string, number>): string {
+	const registry = JSON.parse(readFileSync(new URL("../../config/partners.json", import.meta.url), "utf8")) as { partners: Array<{ policy?: object }> };
+	for (const partner of registry.partners) partner.policy = { ...partner.policy, ...policy };
+	const file = join(mkdtempSync(join(tmpdir(), "waybill-partners-")), "partners.json");
+	writeFileSync(file, JSON.stringify(registry));
+	return file;
+}
 
 export const NATS_URL = process.env.NATS_URL || "nats://127.0.0.1:4222";
 export const REDIS_URL = process.env.REDIS_URL || "redis://127.0.0.1:6379";
@@ -30,7 +42,9 @@ export interface Harness {
  * broker over real NATS and Redis (`distributed`), or all on one broker in memory (`embedded`).
  * Namespace, stream names and key prefix are unique per call and removed by stop().
  */
-export async function startHarness(options: { mode: "distributed" | "embedded"; services?: string[]; stepDelayMs?: number; natsUrl?: string; dedupWindowMs?: number }): Promise<Harness> {
+export async function startHarness(options: { mode: "distributed" | "embedded"; services?: string[]; stepDelayMs?: number; natsUrl?: string; dedupWindowMs?: number; partnerPolicy?: Record<string, number> }): Promise<Harness> {
+	if (options.partnerPolicy) process.env.PARTNERS_FILE = registryWithPolicy(options.partnerPolicy);
+	else delete process.env.PARTNERS_FILE;
 	const natsUrl = options.natsUrl ?? NATS_URL;
 	const namespace = `t-${randomUUID().slice(0, 8)}`;
 	const secrets = { wms: randomBytes(16).toString("hex"), lastmile: randomBytes(32).toString("hex") };

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-	ERP_COMMANDS, ERP_FACTS, ERROR_TYPES, LASTMILE_COMMANDS, LASTMILE_FACTS, WMS_COMMANDS, WMS_FACTS,
+	ERP_COMMANDS, ERP_FACTS, ERROR_TYPES, LASTMILE_COMMANDS, LASTMILE_FACTS, WMS_COMMANDS, WMS_FACTS, WMS_QUERIES, assertMatches, inventoryPositionSchema,
 	assertValidMessage, catalogueEntry, createEnvelope, type Envelope,
 } from "../../canonical/index.ts";
 import { loadProfile, loadProfiles, type MappingProfile } from "../../services/mapper/mapping-profile.ts";
@@ -309,7 +309,21 @@ describe("outbound rendering and response facts, checked against the simulators"
 	});
 
 	/** For every outbound entry of every profile: a canonical command, and how its simulator must answer. */
-	const OUTBOUND: Record<string, { type: string; data: () => Promise<Record<string, unknown>>; url: () => string; status: number; path: string | RegExp }> = {
+	const BOOKING = {
+		bookingId: "BK-REF-1001",
+		reference: "REF-1001",
+		from: { name: "Waybill DC", line1: "1 Dock Road", city: "Hamburg", postalCode: "20457", country: "DE" },
+		to: { name: "Ada Lovelace", line1: "12 Harbour Street", city: "Hamburg", postalCode: "20095", country: "DE" },
+		parcels: [{ weightKg: 2.5 }],
+	};
+	/** `query`: a synchronous query, never on a stream, so not in the message catalogue. */
+	const OUTBOUND: Record<string, { type: string; data: () => Promise<Record<string, unknown>>; url: () => string; status: number; path: string | RegExp; query?: boolean }> = {
+		"wms/generic-3pl wms.inventory.query": {
+			type: WMS_QUERIES.INVENTORY, data: async () => ({ sku: "SKU-1", warehouse: "WH1" }), url: () => urls.parkedWms, status: 200, path: "/v1/inventory/SKU-1?warehouse=WH1", query: true,
+		},
+		"lastmile/onfleet lastmile.shipment.book": {
+			type: LASTMILE_COMMANDS.BOOK_SHIPMENT, data: async () => ({ ...BOOKING }), url: () => urls.parkedLastMile, status: 201, path: "/api/v2/shipments",
+		},
 		"erp/waybill-erp-rest erp.order-status.update": {
 			type: ERP_COMMANDS.UPDATE_ORDER_STATUS,
 			data: async () => ({ orderId: "SO 1001/B", status: "picked", at: at(30), detail: "picked in full" }),
@@ -353,7 +367,7 @@ describe("outbound rendering and response facts, checked against the simulators"
 	for (const [name, spec] of Object.entries(OUTBOUND)) {
 		test(`${name} renders a request its simulator accepts (${spec.status})`, async () => {
 			const data = await spec.data();
-			assertValidMessage(createEnvelope({ type: spec.type, source: "test", subject: ORDER.orderId, data, schemaVersion: catalogueEntry(spec.type)!.version }));
+			if (!spec.query) assertValidMessage(createEnvelope({ type: spec.type, source: "test", subject: ORDER.orderId, data, schemaVersion: catalogueEntry(spec.type)!.version }));
 			const request = await renderCommand(profile(name.split(" ")[0]!), spec.type, data);
 			assert.ok(request.path.startsWith("/"));
 			if (typeof spec.path === "string") assert.equal(request.path, spec.path);
@@ -420,6 +434,24 @@ describe("outbound rendering and response facts, checked against the simulators"
 		const fact = await mapResponse(profile("erp/waybill-erp-rest"), ERP_COMMANDS.POST_INVOICE, command, answer.body);
 		assert.deepEqual(fact, { type: ERP_FACTS.INVOICE_POSTED, data: { ...command, documentId: answer.body.invoiceId } });
 		assertValidMessage(createEnvelope({ type: fact.type, source: "test", subject: "SO-1001", data: fact.data, schemaVersion: catalogueEntry(fact.type)!.version }));
+	});
+
+	test("the carrier's answer to a booking proves a valid lastmile.shipment.booked fact with its tracking code", async () => {
+		const answer = await send(urls.parkedLastMile, await renderCommand(profile("lastmile/onfleet"), LASTMILE_COMMANDS.BOOK_SHIPMENT, BOOKING), "booked-1");
+		const fact = await mapResponse(profile("lastmile/onfleet"), LASTMILE_COMMANDS.BOOK_SHIPMENT, BOOKING, answer.body);
+		assert.deepEqual(fact, {
+			type: LASTMILE_FACTS.SHIPMENT_BOOKED,
+			data: { bookingId: "BK-REF-1001", reference: "REF-1001", partnerRef: answer.body.id, trackingCode: answer.body.trackingCode, labelUrl: answer.body.labelUrl, carrier: answer.body.carrier, bookedAt: answer.body.createdAt },
+		});
+		assertValidMessage(createEnvelope({ type: fact!.type, source: "test", subject: "BK-REF-1001", data: fact!.data, schemaVersion: catalogueEntry(fact!.type)!.version }));
+	});
+
+	test("the WMS's answer to an inventory query is a canonical inventory position", async () => {
+		const query = { sku: "SKU-1", warehouse: "WH1" };
+		const answer = await send(urls.parkedWms, await renderCommand(profile("wms/generic-3pl"), WMS_QUERIES.INVENTORY, query), "inventory-1");
+		const position = await mapResponse(profile("wms/generic-3pl"), WMS_QUERIES.INVENTORY, query, answer.body);
+		assert.equal(position!.type, "wms.inventory.position");
+		assert.deepEqual(assertMatches("position", inventoryPositionSchema, position!.data), { sku: "SKU-1", warehouse: "WH1", onHand: answer.body.onHand, allocated: answer.body.allocated, available: answer.body.available, asOf: answer.body.asOf });
 	});
 
 	test("a command whose answer proves nothing maps to no fact", async () => {

@@ -171,12 +171,17 @@ function streamBusContract(name: string, factory: BusFactory): void {
 			assert.equal(letter!.correlationid, doomed.correlationid);
 			assert.equal(letter!.causationid, doomed.id);
 			assert.equal(letter!.idempotencykey, `dlq:${channel}:g:${doomed.id}`);
-			assert.deepEqual({ ...letter!.data, failedAt: "" }, {
+			const data = letter!.data as { firstAttemptAt: string; failedAt: string };
+			assert.ok(Date.parse(data.firstAttemptAt) <= Date.parse(data.failedAt), "the first attempt came before the last");
+			assert.deepEqual({ ...letter!.data, failedAt: "", firstAttemptAt: "" }, {
 				channel,
 				group: "g",
 				attempts: 3,
+				firstAttemptAt: "",
 				failedAt: "",
 				error: { name: "Error", type: "TEST_TRANSIENT", code: 503, message: "still down", retryable: true },
+				orderId: doomed.correlationid,
+				messageType: doomed.type,
 				message: doomed,
 			});
 			assert.deepEqual(attempts, [1, 2, 3]);
