@@ -75,14 +75,16 @@ export function DurableStreamsMixin(): Partial<ServiceSchema> {
 		},
 		/**
 		 * Subscriptions open after every other `started` hook of the service (its store, its
-		 * mappings) and close before any `stopped` hook, so a handler never runs half set up.
+		 * mappings) and close before any `stopped` hook, so a handler never runs half set up; the
+		 * connection itself closes after every `stopped` hook, so nothing being stored is dropped.
 		 */
 		created(this: Service & Record<string, any>) {
 			this.$busReady = Promise.withResolvers<StreamBus>();
 		},
 		merged(schema: ServiceSchema) {
 			schema.started = [...asArray(schema.started), subscribeAll] as ServiceSchema["started"];
-			schema.stopped = [unsubscribeAll, ...asArray(schema.stopped)] as ServiceSchema["stopped"];
+			// Moleculer runs `stopped` hooks last to first: unsubscribeAll runs first, releaseStreams last.
+			schema.stopped = [releaseStreams, ...asArray(schema.stopped), unsubscribeAll] as ServiceSchema["stopped"];
 		},
 	};
 	return mixin as unknown as Partial<ServiceSchema>;
@@ -115,9 +117,17 @@ async function subscribeAll(this: Service & StreamsState): Promise<void> {
 	}
 }
 
+/** First on stop: pull no more, and let the handlers in flight finish (and ack). */
 async function unsubscribeAll(this: Service & StreamsState): Promise<void> {
 	await Promise.all((this.$subscriptions ?? []).map((s) => s.stop()));
 	this.$subscriptions = [];
+}
+
+/**
+ * Last on stop, after the service's own hooks (the gateway closing its HTTP intake, with the
+ * requests in flight answered): only then is the connection closed, publishes under way flushed.
+ */
+async function releaseStreams(this: Service & StreamsState): Promise<void> {
 	if (this.$bus) await releaseBus(this.broker);
 	this.$bus = undefined;
 	this.$busReady = Promise.withResolvers<StreamBus>();

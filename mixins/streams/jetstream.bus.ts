@@ -52,9 +52,15 @@ export interface JetStreamBusOptions {
 
 export const DEFAULT_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1_000;
 /** Unacked for this long, a message is redelivered (the holder is presumed dead). */
-export const ACK_WAIT_MS = 30_000;
+export const ACK_WAIT_MS = 10_000;
 /** A handler still running tells the server so this often, well inside ACK_WAIT_MS. */
-export const WORKING_EVERY_MS = 10_000;
+export const WORKING_EVERY_MS = 3_000;
+/**
+ * A pull request outlives a consumer that stopped or died until it expires, and a message the
+ * server sends to it meanwhile waits out ACK_WAIT_MS before redelivery, blocking its partition:
+ * short pulls and a short ack wait keep that stall to seconds after a restart or a kill -9.
+ */
+const PULL_EXPIRES_MS = 5_000;
 
 /** The durable bus on NATS JetStream: one stream per channel, one durable pull consumer per group and partition. */
 export class JetStreamBus implements StreamBus {
@@ -229,7 +235,7 @@ export class JetStreamBus implements StreamBus {
 		};
 		await jsm.consumers.add(stream, config);
 		const consumer = await js.consumers.get(stream, config.durable_name!);
-		const messages = await consumer.consume({ max_messages: 1 });
+		const messages = await consumer.consume({ max_messages: 1, expires: PULL_EXPIRES_MS });
 		const handle = (m: JsMsg) => this.handle(m, channel, options, handler, partition);
 		return new PartitionWorker(messages, handle, this.reportError);
 	}

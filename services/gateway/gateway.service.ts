@@ -226,6 +226,9 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 	},
 
 	created() {
+		// Read at creation, not import: a restarted gateway in the same process takes the current PORT.
+		const current = gatewaySettings();
+		Object.assign(this.settings, { port: current.port, ip: current.ip });
 		this.registry = loadPartnerRegistry();
 		this.backpressure = new Backpressure(() => this.streamBus(), settings.backpressure);
 	},

@@ -34,6 +34,10 @@ export interface Harness {
 	wms: WmsSimulator;
 	lastmile: LastMileSimulator;
 	secrets: { wms: string; lastmile: string };
+	/** Stops the broker hosting a service (distributed mode: one service per broker), as a SIGTERM would. */
+	stopService(name: string): Promise<void>;
+	/** Starts a service on a fresh broker of the same namespace. */
+	startService(name: string): Promise<void>;
 	stop(): Promise<void>;
 }
 
@@ -64,27 +68,45 @@ export async function startHarness(options: { mode: "distributed" | "embedded"; 
 	const distributed = options.mode === "distributed";
 	const settings: RuntimeSettings = { mode: options.mode, natsUrl: distributed ? natsUrl : undefined, redisUrl: distributed ? REDIS_URL : undefined, partitions: 4, replicas: 1, dedupWindowMs: options.dedupWindowMs ?? 120_000 };
 	const groups = distributed ? names.map((n) => [n]) : [names];
-	const brokers = groups.map(
-		(group) =>
-			new ServiceBroker({
-				namespace,
-				nodeID: `${namespace}-${group.join("+")}`,
-				transporter: (distributed ? natsUrl : null) as never,
-				metadata: { waybill: settings },
-				logger: { type: "Console", options: { level: process.env.TEST_LOG_LEVEL || "error" } },
-			}),
-	);
+	const brokerFor = (group: string[], generation = 0) =>
+		new ServiceBroker({
+			namespace,
+			nodeID: `${namespace}-${group.join("+") || "client"}${generation ? `-${generation}` : ""}`,
+			transporter: (distributed ? natsUrl : null) as never,
+			metadata: { waybill: settings },
+			logger: { type: "Console", options: { level: process.env.TEST_LOG_LEVEL || "error" } },
+		});
+	const brokers = groups.map((group) => brokerFor(group));
 	for (let i = 0; i < groups.length; i++) for (const schema of await loadServiceSchemas(groups[i]!)) brokers[i]!.createService(schema);
+	// In distributed mode the test talks through a broker of its own, which survives any service restart.
+	const client = distributed ? brokerFor([]) : brokers[0]!;
+	if (distributed) brokers.push(client);
 	await Promise.all(brokers.map((b) => b.start()));
-	const client = brokers[0]!;
 	await client.waitForServices(names, 30_000);
 	const gatewayBroker = brokers.find((b) => b.getLocalService("gateway"));
-	const gatewayUrl = gatewayBroker ? `http://127.0.0.1:${(gatewayBroker.getLocalService("gateway") as unknown as { server: { address(): AddressInfo } }).server.address().port}` : "";
+	const gatewayPort = gatewayBroker ? (gatewayBroker.getLocalService("gateway") as unknown as { server: { address(): AddressInfo } }).server.address().port : 0;
+	const gatewayUrl = gatewayBroker ? `http://127.0.0.1:${gatewayPort}` : "";
+	let generation = 0;
 	wms.setCallbackUrl(`${gatewayUrl}/webhooks/wms/acme-3pl`);
 	lastmile.setCallbackUrl(`${gatewayUrl}/webhooks/lastmile/onfleet`);
 
 	return {
 		namespace, gatewayUrl, brokers, client, erp, wms, lastmile, secrets,
+		async stopService(name: string) {
+			const index = brokers.findIndex((b) => b.getLocalService(name));
+			if (index < 0) throw new Error(`no running broker hosts '${name}'`);
+			const [stopping] = brokers.splice(index, 1);
+			await stopping!.stop();
+		},
+		async startService(name: string) {
+			// The gateway comes back on its port, where the simulators send their webhooks.
+			if (name === "gateway") process.env.PORT = String(gatewayPort);
+			const broker = brokerFor([name], ++generation);
+			for (const schema of await loadServiceSchemas([name])) broker.createService(schema);
+			brokers.push(broker);
+			await broker.start();
+			process.env.PORT = "0";
+		},
 		async stop() {
 			await Promise.all([wms.stop(), lastmile.stop()]);
 			await Promise.all(brokers.map((b) => b.stop()));
