@@ -13,3 +13,4 @@ export * from "./configuration-invalid.error.ts";
 export * from "./order-not-yet-known.error.ts";
 export * from "./overloaded.error.ts";
 export * from "./request-in-progress.error.ts";
+export * from "./store-unavailable.error.ts";

@@ -7,7 +7,7 @@ import {
 	UnknownMessageTypeError,
 	assertValidMessage, catalogueEntry, createEnvelope, dataschemaFor, describeError, isConcurrentUpdate, isConfigurationInvalid,
 	isIdempotencyConflict, isMappingFailed, isNotFound, isPartnerRejected, isPartnerUnavailable, isPartnerUnknown, isPayloadUnparseable,
-	isOrderNotYetKnown, isOverloaded, isRequestInProgress, OrderNotYetKnownError, OverloadedError, RequestInProgressError,
+	isStoreUnavailable, StoreUnavailableError, isOrderNotYetKnown, isOverloaded, isRequestInProgress, OrderNotYetKnownError, OverloadedError, RequestInProgressError,
 	isRetryable, isSchemaInvalid, isSignatureInvalid, isStreamUnavailable, isUnknownMessageType, retryAfterOf,
 	type ErrorType, type MessageType,
 } from "../../canonical/index.ts";
@@ -218,6 +218,7 @@ describe("errors", () => {
 		[ERROR_TYPES.ORDER_NOT_YET_KNOWN, isOrderNotYetKnown, new OrderNotYetKnownError("SO-1", "wms.pick.confirmed")],
 		[ERROR_TYPES.REQUEST_IN_PROGRESS, isRequestInProgress, new RequestInProgressError("k")],
 		[ERROR_TYPES.OVERLOADED, isOverloaded, new OverloadedError("inbound", 30_000, 20_000, 1_000)],
+		[ERROR_TYPES.STORE_UNAVAILABLE, isStoreUnavailable, new StoreUnavailableError("get", "Connection is closed.")],
 	];
 
 	test("every error type has a guard and a class", () => {
@@ -243,7 +244,7 @@ describe("errors", () => {
 	test("isRetryable is true for the errors that can pass with time (unavailable, conflict, not yet, in progress, overloaded) only", () => {
 		const retryable = GUARDS.filter(([, , instance]) => isRetryable(instance)).map(([type]) => type).sort();
 		assert.deepEqual(retryable, [
-			ERROR_TYPES.CONCURRENT_UPDATE, ERROR_TYPES.ORDER_NOT_YET_KNOWN, ERROR_TYPES.OVERLOADED, ERROR_TYPES.PARTNER_UNAVAILABLE, ERROR_TYPES.REQUEST_IN_PROGRESS, ERROR_TYPES.STREAM_UNAVAILABLE,
+			ERROR_TYPES.CONCURRENT_UPDATE, ERROR_TYPES.ORDER_NOT_YET_KNOWN, ERROR_TYPES.OVERLOADED, ERROR_TYPES.PARTNER_UNAVAILABLE, ERROR_TYPES.REQUEST_IN_PROGRESS, ERROR_TYPES.STORE_UNAVAILABLE, ERROR_TYPES.STREAM_UNAVAILABLE,
 		]);
 		assert.equal(isRetryable(new SchemaInvalidError("x", [])), false);
 		assert.equal(isRetryable(new PartnerRejectedError("acme-3pl", 422, "no")), false);

@@ -318,3 +318,18 @@ describe("createStore", () => {
 		for (const store of stores) await store.close();
 	});
 });
+
+describe("a Redis store that cannot reach Redis", () => {
+	it("fails with a retryable STORE_UNAVAILABLE error, so the message is redelivered rather than dead-lettered", async () => {
+		const { isRetryable, isStoreUnavailable } = await import("../../canonical/errors/index.ts");
+		const store = createStore({ redisUrl: "redis://127.0.0.1:1", prefix: `t-down-${randomUUID()}` });
+		try {
+			const error = await store.get("anything").then(() => undefined, (e: unknown) => e);
+			assert.ok(isStoreUnavailable(error), String(error));
+			assert.equal(isRetryable(error), true);
+			await assert.rejects(store.set("k", () => undefined), TypeError, "our own checks still fail as what they are");
+		} finally {
+			await store.close();
+		}
+	});
+});
