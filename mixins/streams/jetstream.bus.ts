@@ -234,10 +234,15 @@ export class JetStreamBus implements StreamBus {
 			ack_wait: nanos(ACK_WAIT_MS),
 		};
 		await jsm.consumers.add(stream, config);
-		const consumer = await js.consumers.get(stream, config.durable_name!);
-		const messages = await consumer.consume({ max_messages: 1, expires: PULL_EXPIRES_MS });
+		// Opened again by the worker whenever its loop ends on its own; re-adding the consumer
+		// first covers a server that lost it (a restart without its store, an operator's delete).
+		const open = async () => {
+			await jsm.consumers.add(stream, config).catch(() => undefined);
+			const consumer = await js.consumers.get(stream, config.durable_name!);
+			return consumer.consume({ max_messages: 1, expires: PULL_EXPIRES_MS });
+		};
 		const handle = (m: JsMsg) => this.handle(m, channel, options, handler, partition);
-		return new PartitionWorker(messages, handle, this.reportError);
+		return new PartitionWorker(open, handle, this.reportError);
 	}
 
 	private async handle(m: JsMsg, channel: string, options: SubscribeOptions, handler: DeliveryHandler, partition: number): Promise<void> {
