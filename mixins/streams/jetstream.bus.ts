@@ -27,6 +27,7 @@ import {
 	DEFAULT_PARTITIONS,
 	backoffFor,
 	deadLetterEnvelope,
+	looksLikeEnvelope,
 	partitionOf,
 	retryDelayFor,
 	type DeliveryHandler,
@@ -253,8 +254,9 @@ export class JetStreamBus implements StreamBus {
 			envelope = m.json<Envelope>();
 			await handler({ channel, group: options.group, partition, attempt, envelope });
 		} catch (error) {
-			// An unreadable payload fails JSON parsing, is not retryable, and is dead-lettered as raw text.
-			const original = envelope ?? { id: `${m.info.stream}:${m.seq}`, subject: m.subject, correlationid: m.subject, raw: m.string() };
+			// An unreadable payload (not JSON, or JSON that is no envelope) is not retryable and is
+			// dead-lettered as raw text under a stand-in id: never trust a field it may not have.
+			const original = looksLikeEnvelope(envelope) ? envelope : { id: `${m.info.stream}:${m.seq}`, subject: m.subject, correlationid: m.subject, raw: m.string() };
 			await this.settleFailure(m, channel, options, error, attempt, original).catch((e: unknown) => this.reportError(e, "settling a failed delivery"));
 			return;
 		} finally {

@@ -90,6 +90,8 @@ export const DEFAULT_DEDUP_WINDOW_MS = 120_000;
 
 /** Stable partition for a subject (FNV-1a), the same in every process and implementation. */
 export function partitionOf(subject: string, partitions: number): number {
+	// A subject that is not a string (a malformed message) still gets a partition, never an exception.
+	subject = typeof subject === "string" ? subject : String(subject);
 	let hash = 0x811c9dc5;
 	for (let i = 0; i < subject.length; i++) {
 		hash ^= subject.charCodeAt(i);
@@ -112,6 +114,12 @@ export function retryDelayFor(error: unknown, attempt: number, maxAttempts: numb
 	if (isRetryable(error) && holdsMessage(error)) return backoffFor(attempt, backoffMs, retryAfterOf(error));
 	if (!isRetryable(error) || attempt >= maxAttempts) return undefined;
 	return backoffFor(attempt, backoffMs, retryAfterOf(error));
+}
+
+/** Enough of an envelope to be dead-lettered under its own identity: string id, subject and correlation. */
+export function looksLikeEnvelope(value: unknown): value is Envelope {
+	const v = value as Partial<Envelope> | null;
+	return typeof v === "object" && v !== null && typeof v.id === "string" && typeof v.subject === "string" && typeof v.correlationid === "string";
 }
 
 /** What a dead letter needs from the message it replaces: an envelope, or a stand-in for an unreadable one. */
