@@ -215,6 +215,16 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 	},
 
 	methods: {
+		/**
+		 * moleculer-web logs every 5xx with its stack at error level. A retryable refusal (overloaded,
+		 * a stream or partner briefly unavailable) is an expected answer under load: one warn line.
+		 */
+		errorHandler(req: unknown, res: unknown, err: unknown) {
+			const e = err as { name?: string; message?: string; code?: number; retryable?: boolean; stack?: string; data?: unknown };
+			if (e?.retryable) this.logger.warn(`request refused for now: ${e.name}: ${e.message}`);
+			else if (!(typeof e?.code === "number" && e.code >= 400 && e.code < 500)) this.logger.error("request failed", e?.name, e?.message, e?.stack, e?.data);
+			(this as unknown as { sendError(req: unknown, res: unknown, err: unknown): void }).sendError(req, res, err);
+		},
 		publisher(): Publish {
 			return (channel, envelope) => this.publishMessage(channel, envelope);
 		},
