@@ -5,7 +5,7 @@ import { ONFLEET_TRIGGERS, TASK_STATE, newTask, onfleetId, type OnfleetTask, typ
 import type { SimReply, SimRequest } from "./sim-server.ts";
 import { signOnfleet } from "./signatures.ts";
 import type { Delivery, WebhookSimOptions } from "./webhook-sender.ts";
-import { WebhookSimulator } from "./webhook-simulator.ts";
+import { WebhookSimulator, type WebhookSimulatorStats } from "./webhook-simulator.ts";
 
 export const LASTMILE_PARTNER_ID = "onfleet";
 /** The ETA the driver's app reports when it starts the route. */
@@ -16,16 +16,9 @@ export interface LastMileOptions extends WebhookSimOptions {
   failDeliveries?: boolean;
 }
 
-export interface LastMileStats {
+export interface LastMileStats extends WebhookSimulatorStats {
   tasks: number;
   bookings: number;
-  replays: number;
-  faultsServed: number;
-  webhooksSent: number;
-  webhookFailures: number;
-  webhooksAbandoned: number;
-  webhookDuplicatesSent: number;
-  webhooksReordered: number;
   tasksByOrder: Record<string, number>;
 }
 

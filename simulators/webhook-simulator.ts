@@ -2,6 +2,17 @@ import type { ApiFaultState, FaultRequest, WebhookChaos } from "./fault-settings
 import { SimServer, type RecordedRequest, type Route } from "./sim-server.ts";
 import { WebhookSender, type WebhookSimOptions } from "./webhook-sender.ts";
 
+/** The counters every webhook-sending simulator keeps, beside those of its own resources. */
+export interface WebhookSimulatorStats {
+  replays: number;
+  faultsServed: number;
+  webhooksSent: number;
+  webhookFailures: number;
+  webhooksAbandoned: number;
+  webhookDuplicatesSent: number;
+  webhooksReordered: number;
+}
+
 /**
  * What the WMS and last-mile simulators share: an HTTP API that records what it receives, and a
  * webhook sender that reports back. Subclasses bring their routes and their partner's payloads.

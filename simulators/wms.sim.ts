@@ -3,7 +3,7 @@ import { badRequest, checkEach, checkFields } from "./body-checks.ts";
 import type { SimReply, SimRequest } from "./sim-server.ts";
 import { sign3pl } from "./signatures.ts";
 import type { Delivery, WebhookSimOptions } from "./webhook-sender.ts";
-import { WebhookSimulator } from "./webhook-simulator.ts";
+import { WebhookSimulator, type WebhookSimulatorStats } from "./webhook-simulator.ts";
 import { WMS_CARRIER, WMS_EVENT_TYPES, cartonise, trackingNumber, wmsEvent, type FulfillmentOrder, type WmsEventType, type WmsLine } from "./wms-events.ts";
 import { DEFAULT_WAREHOUSES, WmsInventory } from "./wms-inventory.ts";
 
@@ -14,15 +14,8 @@ export interface WmsOptions extends WebhookSimOptions {
   warehouses?: readonly string[];
 }
 
-export interface WmsStats {
+export interface WmsStats extends WebhookSimulatorStats {
   fulfillmentOrders: number;
-  replays: number;
-  faultsServed: number;
-  webhooksSent: number;
-  webhookFailures: number;
-  webhooksAbandoned: number;
-  webhookDuplicatesSent: number;
-  webhooksReordered: number;
   fulfillmentOrdersByOrder: Record<string, number>;
 }
 

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { ServiceBroker } from "moleculer";
 import { ALL_SERVICES } from "../service-catalogue.ts";
@@ -7,17 +6,8 @@ import { deleteNamespace } from "../../mixins/streams/jetstream.bus.ts";
 import { RedisStore } from "../../mixins/store/redis.store.ts";
 import { spawnTs, firstJsonLine, stopChildren, type Child } from "./child-processes.ts";
 import { demoSecrets, partnerEnv, webhookPaths, type DemoPlatform } from "./platform.ts";
+import { freePort } from "./free-port.ts";
 
-function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = createServer();
-		server.once("error", reject);
-		server.listen(0, "127.0.0.1", () => {
-			const { port } = server.address() as { port: number };
-			server.close(() => resolve(port));
-		});
-	});
-}
 
 /**
  * One process per service and per simulator, as in Kubernetes, over NATS JetStream and Redis.
