@@ -1,4 +1,5 @@
 import type { DemoPlatform } from "./platform.ts";
+import type { SagaStats } from "../../services/saga/saga-stats.ts";
 
 export interface DemoSummary {
 	mode: string;
@@ -20,14 +21,6 @@ export interface DemoSummary {
 	ordersPerSecond: number;
 }
 
-interface SagaStats {
-	delivered: number;
-	invoiced: number;
-	inFlight: number;
-	stuck: number;
-	stuckOrders: string[];
-	exceptions: number;
-}
 
 async function simStats<T>(url: string): Promise<T> {
 	return (await fetch(`${url}/_sim/stats`)).json() as Promise<T>;
