@@ -28,9 +28,23 @@ export const replCommands: ReplCommand[] = [
 		action: async (broker) => show(await broker.call("saga.stats", {})),
 	},
 	{
-		command: "trace <correlationId>",
-		description: "Every ledger entry of one correlation id (an order), in order",
-		action: async (broker, p) => show(await broker.call("ledger.byCorrelation", { correlationId: String(p.correlationId) })),
+		command: "trace <orderId>",
+		description: "Every message of an order in causal order, with producer and time per hop",
+		action: async (broker, p) => show(await broker.call("ledger.trace", { orderId: String(p.orderId) })),
+	},
+	{
+		command: "dlq <action> [id]",
+		description: "Dead letters: 'dlq list' (waiting ones), 'dlq replay <id>'",
+		action: async (broker, p) => {
+			if (p.action === "list") return show(await broker.call("gateway.deadLetters", { status: "waiting" }));
+			if (p.action === "replay" && p.id) return show(await broker.call("gateway.replayDeadLetters", { ids: [String(p.id)], by: `repl:${process.env.USER ?? "sre"}` }));
+			console.log("usage: dlq list | dlq replay <id>");
+		},
+	},
+	{
+		command: "exceptions",
+		description: "Open exception cases",
+		action: async (broker) => show(await broker.call("saga.exceptions", { status: "open" })),
 	},
 	{
 		command: "ledger-verify",

@@ -252,7 +252,8 @@ export class JetStreamBus implements StreamBus {
 		let envelope: Envelope | undefined;
 		try {
 			envelope = m.json<Envelope>();
-			await handler({ channel, group: options.group, partition, attempt, envelope });
+			const storedAt = new Date(Math.floor(m.info.timestampNanos / 1e6)).toISOString();
+			await handler({ channel, group: options.group, partition, attempt, storedAt, envelope });
 		} catch (error) {
 			// An unreadable payload (not JSON, or JSON that is no envelope) is not retryable and is
 			// dead-lettered as raw text under a stand-in id: never trust a field it may not have.

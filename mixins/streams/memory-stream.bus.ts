@@ -130,7 +130,7 @@ class ConsumerGroup {
 		const attempt = ++cursor.attempt;
 		const envelope = JSON.parse(message.json) as Envelope;
 		try {
-			await member.handler({ channel: this.channel, group: this.name, partition: p, attempt, envelope });
+			await member.handler({ channel: this.channel, group: this.name, partition: p, attempt, storedAt: new Date(message.at).toISOString(), envelope });
 			this.advance(cursor);
 		} catch (error) {
 			const delay = retryDelayFor(error, attempt, member.maxAttempts, member.backoffMs);

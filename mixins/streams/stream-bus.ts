@@ -33,6 +33,8 @@ export interface Delivery<T = unknown> {
 	partition: number;
 	/** 1 on first delivery. */
 	attempt: number;
+	/** When the stream stored the message (the broker's clock): when its producer published it. */
+	storedAt: string;
 	envelope: Envelope<T>;
 }
 

@@ -13,6 +13,7 @@ export const gatewayRoutes = [
 		aliases: {
 			"POST /orders": "gateway.releaseOrder",
 			"GET /orders/:orderId": "gateway.getOrder",
+			"GET /orders/:orderId/trace": "ledger.trace",
 			"GET /inventory/:sku": "gateway.inventory",
 			"POST /shipments": "gateway.bookShipment",
 			"GET /shipments/:bookingId": "gateway.getShipment",

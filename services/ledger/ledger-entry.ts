@@ -24,6 +24,8 @@ export interface LedgerEntry {
 	/** Who did it, for what people do (a replay, an edit, a case resolution); absent for what systems do. */
 	actor?: string;
 	eventTime: string;
+	/** When its stream stored it, on the broker's clock: when its producer published it. */
+	storedAt?: string;
 	/** sha256 of the whole envelope as stored on the stream. */
 	digest: string;
 	prevHash: string;
@@ -38,8 +40,8 @@ export function digestOf(value: unknown): string {
 
 /** The hash covers every field but itself, chained to the previous entry's hash. */
 export function hashOf(entry: Omit<LedgerEntry, "hash">): string {
-	const { seq, recordedAt, channel, kind, messageId, type, subject, correlationId, causationId, source, partner, mappingVersion, partnerEventId, actor, eventTime, digest, prevHash } = entry;
-	return digestOf([seq, recordedAt, channel, kind, messageId, type, subject, correlationId, causationId ?? null, source, partner ?? null, mappingVersion ?? null, partnerEventId ?? null, actor ?? null, eventTime, digest, prevHash]);
+	const { seq, recordedAt, channel, kind, messageId, type, subject, correlationId, causationId, source, partner, mappingVersion, partnerEventId, actor, eventTime, storedAt, digest, prevHash } = entry;
+	return digestOf([seq, recordedAt, channel, kind, messageId, type, subject, correlationId, causationId ?? null, source, partner ?? null, mappingVersion ?? null, partnerEventId ?? null, actor ?? null, eventTime, storedAt ?? null, digest, prevHash]);
 }
 
 export function kindOf(channel: string, envelope: Envelope): LedgerKind {
@@ -51,7 +53,7 @@ export function kindOf(channel: string, envelope: Envelope): LedgerKind {
 	return "fact";
 }
 
-export function entryFor(seq: number, prevHash: string, channel: string, envelope: Envelope, now: string): LedgerEntry {
+export function entryFor(seq: number, prevHash: string, channel: string, envelope: Envelope, now: string, storedAt?: string): LedgerEntry {
 	const base: Omit<LedgerEntry, "hash"> = {
 		seq,
 		recordedAt: now,
@@ -68,6 +70,7 @@ export function entryFor(seq: number, prevHash: string, channel: string, envelop
 		partnerEventId: envelope.partnereventid,
 		...actorOf(envelope),
 		eventTime: envelope.time,
+		...(storedAt ? { storedAt } : {}),
 		digest: digestOf(envelope),
 		prevHash,
 	};

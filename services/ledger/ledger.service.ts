@@ -1,8 +1,10 @@
 import type { Context, ServiceSettingSchema } from "moleculer";
-import { CHANNELS, GROUPS, type ChannelName, type Envelope } from "../../canonical/index.ts";
+import { CHANNELS, GROUPS, NotFoundError, type ChannelName, type Envelope } from "../../canonical/index.ts";
+import type { Delivery } from "../../mixins/streams/stream-bus.ts";
 import { DurableStreamsMixin, type DurableStreamsMethods, type StreamDefinition, type StreamingServiceSchema } from "../../mixins/durable-streams.mixin.ts";
 import { StoreMixin, type StoreMethods } from "../../mixins/store.mixin.ts";
 import { LedgerStore } from "./ledger.store.ts";
+import { causalTrace } from "./lineage.ts";
 
 interface LedgerVars {
 	ledger: LedgerStore;
@@ -19,8 +21,8 @@ const streams = Object.fromEntries(
 		{
 			channel,
 			group: GROUPS.LEDGER,
-			async handler(this: LedgerThis, envelope: Envelope) {
-				await this.ledger.append(channel, envelope);
+			async handler(this: LedgerThis, envelope: Envelope, delivery: Delivery) {
+				await this.ledger.append(channel, envelope, delivery.storedAt);
 			},
 		},
 	]),
@@ -47,6 +49,15 @@ const LedgerServiceSchema: StreamingServiceSchema<ServiceSettingSchema, LedgerMe
 			params: { correlationId: { type: "string", min: 1, max: 256 } },
 			handler(ctx: Context<{ correlationId: string }>) {
 				return this.ledger.byCorrelation(ctx.params.correlationId);
+			},
+		},
+		/** Every message of one order in causal order, with producer, partner, mapping version and time per hop. */
+		trace: {
+			params: { orderId: { type: "string", min: 1, max: 256 } },
+			async handler(ctx: Context<{ orderId: string }>) {
+				const hops = causalTrace(await this.ledger.byCorrelation(ctx.params.orderId));
+				if (hops.length === 0) throw new NotFoundError("order trace", ctx.params.orderId);
+				return { orderId: ctx.params.orderId, messages: hops.length, hops };
 			},
 		},
 		/** Walks the hash chain; `ok: false` names the first entry altered, removed or reordered. */

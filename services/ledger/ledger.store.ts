@@ -25,6 +25,7 @@ export interface VerifyResult {
 interface Pending {
 	channel: string;
 	envelope: Envelope;
+	storedAt?: string;
 	resolve(entry: LedgerEntry | undefined): void;
 	reject(error: unknown): void;
 }
@@ -45,9 +46,9 @@ export class LedgerStore {
 	constructor(private readonly store: Store) {}
 
 	/** Resolves once the entry is durable; undefined when this (channel, message) was recorded before. */
-	append(channel: string, envelope: Envelope): Promise<LedgerEntry | undefined> {
+	append(channel: string, envelope: Envelope, storedAt?: string): Promise<LedgerEntry | undefined> {
 		return new Promise((resolve, reject) => {
-			this.queue.push({ channel, envelope, resolve, reject });
+			this.queue.push({ channel, envelope, storedAt, resolve, reject });
 			if (!this.flushing) void this.flush();
 		});
 	}
@@ -77,7 +78,7 @@ export class LedgerStore {
 			const now = new Date().toISOString();
 			const entries = batch.map((p, i) => {
 				if (!fresh[i]) return undefined;
-				const entry = entryFor(at.seq + 1, at.hash, p.channel, p.envelope, now);
+				const entry = entryFor(at.seq + 1, at.hash, p.channel, p.envelope, now, p.storedAt);
 				at = { seq: entry.seq, hash: entry.hash };
 				return entry;
 			});

@@ -154,4 +154,32 @@ describe("order to delivery over real NATS JetStream and Redis, one broker per s
 			await store.close();
 		}
 	});
+
+	it("traces an order's messages in causal order over HTTP, each after its cause, with producer and time per hop", async () => {
+		const response = await fetch(`${h.gatewayUrl}/api/v1/orders/SO-IT-2/trace`);
+		assert.equal(response.status, 200);
+		const trace = (await response.json()) as { messages: number; hops: Array<{ messageId: string; causationId?: string; type: string; kind: string; producer: string; mappingVersion?: string; hopMs?: number; depth: number }> };
+		const position = new Map(trace.hops.map((hop, i) => [hop.messageId, i]));
+		assert.equal(trace.hops[0]!.kind, "inbound", "it starts with the release as received");
+		assert.equal(trace.hops[1]!.type, "erp.order.released");
+		for (const [i, hop] of trace.hops.entries()) {
+			if (hop.causationId && position.has(hop.causationId)) {
+				assert.ok(position.get(hop.causationId)! < i, `${hop.type} comes after its cause`);
+				assert.ok(hop.hopMs !== undefined && hop.hopMs >= 0, `${hop.type} has a hop time`);
+			}
+		}
+		const chain = (type: string) => {
+			const types: string[] = [];
+			let hop = trace.hops.find((x) => x.type === type);
+			while (hop) {
+				types.unshift(hop.type);
+				hop = trace.hops.find((x) => x.messageId === hop!.causationId);
+			}
+			return types;
+		};
+		assert.deepEqual(chain("erp.invoice.post").slice(-2), ["lastmile.delivered", "erp.invoice.post"]);
+		assert.equal(trace.hops.find((x) => x.type === "wms.shipment.manifested")?.mappingVersion, "generic-3pl@1.0.0");
+		assert.equal(trace.hops.find((x) => x.type === "wms.fulfillment-order.create")?.producer, "waybill/saga");
+		assert.equal((await fetch(`${h.gatewayUrl}/api/v1/orders/SO-NOPE/trace`)).status, 404);
+	});
 });

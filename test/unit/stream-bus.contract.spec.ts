@@ -59,12 +59,16 @@ function streamBusContract(name: string, factory: BusFactory): void {
 			const bus = await open();
 			const channel = nextChannel();
 			const sent = envelopeFor("order-1", { lines: [{ sku: "A", qty: 2 }], note: "ü" });
+			const before = Date.now();
 			const result = await bus.publish(channel, sent);
 			assert.deepEqual(result, { duplicate: false, seq: 1 });
 			const got: Delivery[] = [];
 			await bus.subscribe(channel, { group: "g", ...FAST }, async (d) => void got.push(d));
 			await waitFor(() => got.length === 1, "the delivery");
-			assert.deepEqual(got[0], { channel, group: "g", partition: partitionOf("order-1", PARTITIONS), attempt: 1, envelope: sent });
+			// Stored at publish time, on the broker's clock (a second of slack for a clock between processes).
+			const storedAt = Date.parse(got[0]!.storedAt);
+			assert.ok(storedAt >= before - 1_000 && storedAt <= Date.now() + 1_000, `stored at ${got[0]!.storedAt}`);
+			assert.deepEqual({ ...got[0], storedAt: "" }, { channel, group: "g", partition: partitionOf("order-1", PARTITIONS), attempt: 1, storedAt: "", envelope: sent });
 		});
 
 		it("drops a second publish of the same id and delivers the message once", async () => {
