@@ -3,15 +3,16 @@ import type { Context, ServiceSettingSchema } from "moleculer";
 import { CHANNELS, GROUPS, createEnvelope, catalogueEntry, UnknownMessageTypeError, MappingFailedError, type Envelope } from "../../canonical/index.ts";
 import { DurableStreamsMixin, type DurableStreamsMethods, type StreamingServiceSchema } from "../../mixins/durable-streams.mixin.ts";
 import { loadPartnerRegistry, type PartnerRegistry } from "../../config/partner-registry.ts";
-import { loadProfiles, type MappingProfile } from "./mapping-profile.ts";
+import type { MappingProfile } from "./mapping-profile.ts";
+import { ProfileReloader } from "./profile-reloader.ts";
 import { mapInbound, mapResponse, renderCommand } from "./canonical-mapper.ts";
 import type { PartnerMessage } from "./partner-message.ts";
 
 interface MapperVars {
 	registry: PartnerRegistry;
-	profiles: Map<string, MappingProfile>;
+	reloader: ProfileReloader;
 }
-type MapperSettings = ServiceSettingSchema & { mappingsDir: string };
+type MapperSettings = ServiceSettingSchema & { mappingsDir: string; reloadEveryMs: number };
 type MapperMethods = DurableStreamsMethods & { profileFor(system: string, partner: string): MappingProfile };
 
 const DEFAULT_MAPPINGS = fileURLToPath(new URL("../../mappings", import.meta.url));
@@ -31,7 +32,7 @@ interface RenderParams {
 const MapperServiceSchema: StreamingServiceSchema<MapperSettings, MapperMethods, MapperVars> = {
 	name: "mapper",
 	mixins: [DurableStreamsMixin()],
-	settings: { mappingsDir: process.env.MAPPINGS_DIR || DEFAULT_MAPPINGS },
+	settings: { mappingsDir: process.env.MAPPINGS_DIR || DEFAULT_MAPPINGS, reloadEveryMs: Number(process.env.MAPPINGS_RELOAD_MS || 5_000) },
 
 	streams: {
 		/** Each stored partner message becomes zero or more canonical facts; ids derive from the partner's event id, so a redelivery publishes nothing new. */
@@ -94,9 +95,16 @@ const MapperServiceSchema: StreamingServiceSchema<MapperSettings, MapperMethods,
 				return { mappingVersion: profile.version, facts: await mapInbound(profile, ctx.params.body, { receivedAt: new Date().toISOString() }) };
 			},
 		},
+		/** The live profiles, their versions and content digest, and the last refused change if any. */
 		profiles: {
 			handler() {
-				return [...this.profiles.values()].map((p) => ({ system: p.system, profile: p.profile, version: p.version }));
+				return this.reloader.reloadStatus();
+			},
+		},
+		/** Checks the mappings directory now (it is also polled); a change that does not load is refused and the live profiles stay. */
+		reload: {
+			handler() {
+				return this.reloader.check();
 			},
 		},
 	},
@@ -104,7 +112,7 @@ const MapperServiceSchema: StreamingServiceSchema<MapperSettings, MapperMethods,
 	methods: {
 		profileFor(system: string, partner: string): MappingProfile {
 			const entry = this.registry.find(system, partner);
-			const profile = this.profiles.get(`${system}/${entry.profile}`);
+			const profile = this.reloader.profiles().get(`${system}/${entry.profile}`);
 			if (!profile) throw new MappingFailedError(`${system}/${entry.profile}`, "no such mapping profile is loaded");
 			return profile;
 		},
@@ -112,8 +120,16 @@ const MapperServiceSchema: StreamingServiceSchema<MapperSettings, MapperMethods,
 
 	created() {
 		this.registry = loadPartnerRegistry();
-		this.profiles = loadProfiles(this.settings.mappingsDir);
-		this.logger.info(`loaded ${this.profiles.size} mapping profiles`, [...this.profiles.keys()]);
+		this.reloader = new ProfileReloader(this.settings.mappingsDir, this.logger);
+		this.logger.info("mapping profiles loaded", this.reloader.reloadStatus().profiles);
+	},
+
+	started() {
+		this.reloader.watch(this.settings.reloadEveryMs);
+	},
+
+	stopped() {
+		this.reloader.stop();
 	},
 };
 
