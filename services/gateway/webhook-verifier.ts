@@ -31,7 +31,9 @@ export function verifyWebhook(entry: PartnerEntry, secrets: string[], headers: R
 		const expected =
 			webhook.scheme === "onfleet-hmac-sha512"
 				? hmacHex("sha512", Buffer.from(secret, "hex"), body) // Onfleet keys with the hex-decoded secret.
-				: hmacHex("sha256", Buffer.from(secret, "utf8"), body);
+				: webhook.scheme === "easypost-hmac-sha256"
+					? hmacHex("sha256", Buffer.from(secret.normalize("NFKD"), "utf8"), body) // EasyPost keys with the NFKD-normalised secret.
+					: hmacHex("sha256", Buffer.from(secret, "utf8"), body);
 		return equalConstantTime(expected, given);
 	});
 	if (!matches) throw new SignatureInvalidError(entry.partner, "signature does not match the body");

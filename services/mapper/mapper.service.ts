@@ -42,7 +42,11 @@ const MapperServiceSchema: StreamingServiceSchema<MapperSettings, MapperMethods,
 			async handler(envelope: Envelope) {
 				const message = envelope.data as PartnerMessage;
 				const profile = this.profileFor(message.system, message.partner);
-				const facts = await mapInbound(profile, message.body, { receivedAt: message.receivedAt });
+				const facts = await mapInbound(profile, message.body, {
+					receivedAt: message.receivedAt,
+					// For carriers that know a parcel, not the order: Waybill's own index, by tracking code.
+					orderForTracking: async (code: unknown) => (typeof code === "string" ? ((await this.broker.call<string | null, unknown>("saga.orderByTracking", { trackingCode: code })) ?? undefined) : undefined),
+				});
 				if (facts.length === 0) this.logger.info("partner message has no canonical meaning; recorded only", { partner: message.partner, id: envelope.id });
 				for (const fact of facts) {
 					const entry = catalogueEntry(fact.type);

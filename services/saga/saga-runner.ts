@@ -1,6 +1,6 @@
 import {
 	CHANNELS, COMMAND_CHANNEL_BY_SYSTEM, ERP_FACTS, WAYBILL_FACTS, ConcurrentUpdateError, OrderNotYetKnownError, catalogueEntry, createEnvelope,
-	systemOfCommand, type ChannelName, type Envelope,
+	systemOfCommand, WMS_FACTS, type ChannelName, type Envelope, type Shipment,
 } from "../../canonical/index.ts";
 import type { PublishResult } from "../../mixins/streams/stream-bus.ts";
 import { HANDLED_FACTS, applyFact, startOrder, type FlowContext } from "./flows/order-to-delivery.flow.ts";
@@ -36,9 +36,20 @@ export async function handleFact(deps: SagaDeps, envelope: Envelope): Promise<vo
 		}
 		if (!reaction) return;
 		await publishReaction(deps, envelope, reaction);
-		if (await deps.sagas.save(reaction.saga, current?.version ?? 0)) return;
+		if (await deps.sagas.save(reaction.saga, current?.version ?? 0)) {
+			await rememberTrackingCodes(deps, envelope);
+			return;
+		}
 	}
 	throw new ConcurrentUpdateError(`saga:order:${envelope.subject}`);
+}
+
+/** A manifest names the carrier tracking codes; carriers' own webhooks (EasyPost) are matched to the order by them. */
+async function rememberTrackingCodes(deps: SagaDeps, envelope: Envelope): Promise<void> {
+	if (envelope.type !== WMS_FACTS.SHIPMENT_MANIFESTED) return;
+	const shipment = envelope.data as Shipment;
+	const codes = new Set([shipment.trackingNumber, ...shipment.packages.map((p) => p.trackingNumber)].filter((c): c is string => Boolean(c)));
+	for (const code of codes) await deps.sagas.rememberTracking(code, shipment.orderId);
 }
 
 async function publishReaction(deps: SagaDeps, cause: Envelope, reaction: Reaction): Promise<void> {

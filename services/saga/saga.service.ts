@@ -47,6 +47,13 @@ const SagaServiceSchema: StreamingServiceSchema<ServiceSettingSchema, SagaMethod
 				return visible;
 			},
 		},
+		/** The order a carrier tracking code belongs to, or null. */
+		orderByTracking: {
+			params: { trackingCode: { type: "string", min: 1, max: 128 } },
+			async handler(ctx: Context<{ trackingCode: string }>) {
+				return (await this.sagas().orderByTracking(ctx.params.trackingCode)) ?? null;
+			},
+		},
 		/** Exception cases, open ones by default. */
 		exceptions: {
 			params: { status: { type: "enum", values: ["open", "all"], optional: true } },

@@ -24,6 +24,15 @@ export class SagaStore {
 		return (await this.load(orderId))?.value;
 	}
 
+	/** Remembers which order a carrier tracking code belongs to (from the WMS's manifest). */
+	async rememberTracking(trackingCode: string, orderId: string): Promise<void> {
+		await this.store.set(`saga:tracking:${trackingCode}`, orderId);
+	}
+
+	orderByTracking(trackingCode: string): Promise<string | undefined> {
+		return this.store.get<string>(`saga:tracking:${trackingCode}`);
+	}
+
 	/** Order ids by release time, oldest first. */
 	orderIds(limit = 100_000): Promise<string[]> {
 		return this.store.indexRange(ORDER_INDEX, 0, Number.MAX_SAFE_INTEGER, limit);

@@ -4,11 +4,14 @@ import { startHarness, type Harness } from "../helpers/platform-harness.ts";
 import { eventually } from "../helpers/poll.ts";
 import { releaseOrder, testOrder } from "../helpers/orders.ts";
 import { execFile } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { promisify } from "node:util";
 import { RedisStore } from "../../mixins/store/redis.store.ts";
 import { NATS_URL, REDIS_URL } from "../helpers/platform-harness.ts";
 
 const run = promisify(execFile);
+const EASYPOST_SECRET = "sécret-for-tests";
+process.env.WEBHOOK_SECRET_LASTMILE_EASYPOST = EASYPOST_SECRET;
 
 async function waybillLedgerVerify(namespace: string): Promise<{ code: number; out: string }> {
 	try {
@@ -181,5 +184,22 @@ describe("order to delivery over real NATS JetStream and Redis, one broker per s
 		assert.equal(trace.hops.find((x) => x.type === "wms.shipment.manifested")?.mappingVersion, "generic-3pl@1.0.0");
 		assert.equal(trace.hops.find((x) => x.type === "wms.fulfillment-order.create")?.producer, "waybill/saga");
 		assert.equal((await fetch(`${h.gatewayUrl}/api/v1/orders/SO-NOPE/trace`)).status, 404);
+	});
+
+	it("matches a signed EasyPost tracker webhook to the order by the tracking code the WMS manifested", async () => {
+		const order = await h.client.call<{ shipment: { trackingNumber: string } }, { orderId: string }>("saga.getOrder", { orderId: "SO-IT-5" });
+		const body = JSON.stringify({
+			id: "evt_it_5", object: "Event", description: "tracker.updated", created_at: new Date().toISOString(),
+			result: { id: "trk_it_5", object: "Tracker", tracking_code: order.shipment.trackingNumber, status: "out_for_delivery", tracking_details: [{ status: "out_for_delivery", message: "On the van", datetime: new Date().toISOString() }] },
+		});
+		const signature = createHmac("sha256", Buffer.from(EASYPOST_SECRET.normalize("NFKD"), "utf8")).update(body).digest("hex");
+		const response = await fetch(`${h.gatewayUrl}/webhooks/lastmile/easypost`, { method: "POST", headers: { "content-type": "application/json", "x-hmac-signature": `hmac-sha256-hex=${signature}` }, body });
+		assert.equal(response.status, 200);
+		const entry = await eventually("the EasyPost fact on the order's timeline", async () => {
+			const after = await h.client.call<{ status: string; timeline: Array<{ type: string; partner?: string; note?: string }> }, { orderId: string }>("saga.getOrder", { orderId: "SO-IT-5" });
+			return after.timeline.find((t) => t.partner === "easypost");
+		});
+		assert.equal(entry.type, "lastmile.out-for-delivery");
+		assert.match(entry.note ?? "", /late or duplicate: status stays invoiced/, "an invoiced order does not move back");
 	});
 });
