@@ -79,6 +79,7 @@ export const CATALOGUE: Record<MessageType, CatalogueEntry> = {
 	[WAYBILL_FACTS.MESSAGE_DEAD_LETTERED]: fact(F.deadLetterSchema),
 	[WAYBILL_FACTS.INPUT_REJECTED]: fact(F.inputRejectedSchema),
 	[WAYBILL_FACTS.MESSAGE_REPLAYED]: fact(F.messageReplayedSchema),
+	[WAYBILL_FACTS.FIELD_CONFLICT]: fact(F.fieldConflictSchema),
 
 	[INBOUND_MESSAGES.PARTNER_MESSAGE_RECEIVED]: { version: 1, kind: "inbound", schema: F.partnerMessageSchema },
 };

@@ -187,3 +187,17 @@ export const inputRejectedSchema = {
 	bodyDigest: { type: "string", max: 64 },
 	bodyBytes: { type: "number", integer: true, min: 0 },
 } as const;
+
+export const fieldConflictSchema = {
+	$$strict: "remove",
+	orderId: { type: "string", max: 256 },
+	system: { type: "string", max: 32 },
+	partner: { type: "string", max: 128 },
+	factType: { type: "string", max: 128 },
+	field: { type: "string", max: 128 },
+	path: { type: "string", max: 512 },
+	owners: { type: "array", items: "string" },
+	/** The partner message whose field was refused. */
+	messageId: { type: "string", max: 256 },
+	at: isoTime,
+} as const;

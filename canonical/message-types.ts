@@ -78,6 +78,8 @@ export const WAYBILL_FACTS = {
 	INPUT_REJECTED: "waybill.input.rejected",
 	/** An operator sent a dead letter back through the pipeline (maybe with corrected data). */
 	MESSAGE_REPLAYED: "waybill.message.replayed",
+	/** A partner wrote a field its system does not own; the field was not applied. */
+	FIELD_CONFLICT: "waybill.field.conflict",
 } as const;
 
 export const INBOUND_MESSAGES = {

@@ -5,15 +5,19 @@ import { DurableStreamsMixin, type DurableStreamsMethods, type StreamingServiceS
 import { loadPartnerRegistry, type PartnerRegistry } from "../../config/partner-registry.ts";
 import type { MappingProfile } from "./mapping-profile.ts";
 import { ProfileReloader } from "./profile-reloader.ts";
+import { FieldOwnership } from "./field-ownership.ts";
+import { listConflicts, recordConflicts } from "./conflicts.ts";
+import { StoreMixin, type StoreMethods } from "../../mixins/store.mixin.ts";
 import { mapInbound, mapResponse, renderCommand } from "./canonical-mapper.ts";
 import type { PartnerMessage } from "./partner-message.ts";
 
 interface MapperVars {
 	registry: PartnerRegistry;
 	reloader: ProfileReloader;
+	ownership: FieldOwnership;
 }
 type MapperSettings = ServiceSettingSchema & { mappingsDir: string; reloadEveryMs: number };
-type MapperMethods = DurableStreamsMethods & { profileFor(system: string, partner: string): MappingProfile };
+type MapperMethods = DurableStreamsMethods & StoreMethods & { profileFor(system: string, partner: string): MappingProfile };
 
 const DEFAULT_MAPPINGS = fileURLToPath(new URL("../../mappings", import.meta.url));
 
@@ -31,7 +35,7 @@ interface RenderParams {
  */
 const MapperServiceSchema: StreamingServiceSchema<MapperSettings, MapperMethods, MapperVars> = {
 	name: "mapper",
-	mixins: [DurableStreamsMixin()],
+	mixins: [StoreMixin(), DurableStreamsMixin()],
 	settings: { mappingsDir: process.env.MAPPINGS_DIR || DEFAULT_MAPPINGS, reloadEveryMs: Number(process.env.MAPPINGS_RELOAD_MS || 5_000) },
 
 	streams: {
@@ -51,6 +55,9 @@ const MapperServiceSchema: StreamingServiceSchema<MapperSettings, MapperMethods,
 				for (const fact of facts) {
 					const entry = catalogueEntry(fact.type);
 					if (!entry || entry.kind !== "fact") throw new UnknownMessageTypeError(fact.type);
+					const owned = this.ownership.enforce(message.system, fact.data);
+					const context = { orderId: fact.subject, partner: message.partner, factType: fact.type, messageId: envelope.id };
+					await recordConflicts({ store: this.store(), publish: (c, e) => this.publishMessage(c, e) }, context, owned.conflicts);
 					await this.publishMessage(
 						CHANNELS.EVENTS,
 						createEnvelope({
@@ -58,7 +65,7 @@ const MapperServiceSchema: StreamingServiceSchema<MapperSettings, MapperMethods,
 							source: `partner/${message.system}/${message.partner}`,
 							subject: fact.subject,
 							time: fact.time,
-							data: fact.data,
+							data: owned.data,
 							schemaVersion: entry.version,
 							causationId: envelope.id,
 							idempotencyKey: `${message.system}:${message.partner}:${fact.partnerEventId ?? envelope.idempotencykey}:${fact.type}`,
@@ -88,7 +95,11 @@ const MapperServiceSchema: StreamingServiceSchema<MapperSettings, MapperMethods,
 			async handler(ctx: Context<RenderParams & { response: unknown }>) {
 				const profile = this.profileFor(ctx.params.system, ctx.params.partner);
 				const fact = await mapResponse(profile, ctx.params.type, ctx.params.data, ctx.params.response);
-				return fact ? { ...fact, mappingVersion: profile.version } : null;
+				if (!fact) return null;
+				// An answer is held to the same ownership as a webhook; a refused field is logged (the command, not a message, caused it).
+				const owned = this.ownership.enforce(ctx.params.system, fact.data);
+				for (const c of owned.conflicts) this.logger.warn("partner answer wrote a field it does not own; not applied", { partner: ctx.params.partner, path: c.path, owners: c.owners });
+				return { ...fact, data: owned.data, mappingVersion: profile.version };
 			},
 		},
 		/** Convert a partner document to canonical facts without publishing (CLI, diagnosis). */
@@ -97,6 +108,13 @@ const MapperServiceSchema: StreamingServiceSchema<MapperSettings, MapperMethods,
 			async handler(ctx: Context<{ system: string; partner: string; body: string }>) {
 				const profile = this.profileFor(ctx.params.system, ctx.params.partner);
 				return { mappingVersion: profile.version, facts: await mapInbound(profile, ctx.params.body, { receivedAt: new Date().toISOString() }) };
+			},
+		},
+		/** Fields partners wrote without owning them (not applied), most recent first. */
+		conflicts: {
+			params: { limit: { type: "number", integer: true, min: 1, max: 1000, optional: true, convert: true } },
+			handler(ctx: Context<{ limit?: number }>) {
+				return listConflicts(this.store(), ctx.params.limit ?? 200);
 			},
 		},
 		/** The live profiles, their versions and content digest, and the last refused change if any. */
@@ -125,6 +143,7 @@ const MapperServiceSchema: StreamingServiceSchema<MapperSettings, MapperMethods,
 	created() {
 		this.registry = loadPartnerRegistry();
 		this.reloader = new ProfileReloader(this.settings.mappingsDir, this.logger);
+		this.ownership = FieldOwnership.load();
 		this.logger.info("mapping profiles loaded", this.reloader.reloadStatus().profiles);
 	},
 

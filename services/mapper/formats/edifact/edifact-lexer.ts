@@ -1,5 +1,5 @@
 import { PayloadUnparseableError } from "../../../../canonical/errors/index.ts";
-import { FORMAT, type EdifactDelimiters } from "./edifact-syntax.ts";
+import { EDIFACT_FORMAT, type EdifactDelimiters } from "./edifact-syntax.ts";
 
 /** One segment: its tag, then its data elements, each a list of components (released characters already unescaped). */
 export interface EdifactSegment {
@@ -38,7 +38,7 @@ export function lexSegments(text: string, from: number, d: EdifactDelimiters): L
 			start = i;
 		}
 		if (d.release && c === d.release) {
-			if (i + 1 >= text.length) throw new PayloadUnparseableError(FORMAT, `release character '${d.release}' at offset ${i} escapes nothing`);
+			if (i + 1 >= text.length) throw new PayloadUnparseableError(EDIFACT_FORMAT, `release character '${d.release}' at offset ${i} escapes nothing`);
 			buf += text[++i];
 		} else if (c === d.component) {
 			components.push(buf);
@@ -69,7 +69,7 @@ function toSegment(parts: string[][], offset: number): LexedSegment {
 	const tag = parts[0]?.[0] ?? "";
 	// Syntax 4 may add components to the tag (explicit nesting); the tag itself is the first.
 	if (!TAG.test(tag)) {
-		throw new PayloadUnparseableError(FORMAT, `no segment tag at offset ${offset}: '${preview(parts)}'`);
+		throw new PayloadUnparseableError(EDIFACT_FORMAT, `no segment tag at offset ${offset}: '${preview(parts)}'`);
 	}
 	return { tag, elements: parts.slice(1), offset };
 }

@@ -24,7 +24,7 @@ export const DEFAULT_DELIMITERS: Readonly<EdifactDelimiters> = Object.freeze({
 	segment: "'",
 });
 
-export const FORMAT = "EDIFACT";
+export const EDIFACT_FORMAT = "EDIFACT";
 const UNA_LENGTH = 9;
 
 /** The delimiters a document declares, and where its segments start (after the UNA, if any). */
@@ -40,14 +40,14 @@ export interface ServiceStringAdvice {
  */
 export function readServiceStringAdvice(text: string, start: number): ServiceStringAdvice {
 	if (!text.startsWith("UNA", start)) return { delimiters: { ...DEFAULT_DELIMITERS }, bodyStart: start };
-	if (text.length < start + UNA_LENGTH) throw new PayloadUnparseableError(FORMAT, "UNA service string advice is shorter than 9 characters");
+	if (text.length < start + UNA_LENGTH) throw new PayloadUnparseableError(EDIFACT_FORMAT, "UNA service string advice is shorter than 9 characters");
 	const [component, element, decimal, release, repetition, segment] = text.slice(start + 3, start + UNA_LENGTH);
 	// A space in the release position means the partner uses no release character at all.
 	const una: EdifactDelimiters = { component: component!, element: element!, decimal: decimal!, release: release === " " ? "" : release!, repetition: repetition!, segment: segment! };
 	const separators = [una.component, una.element, una.segment, ...(una.release ? [una.release] : [])];
 	if (new Set(separators).size !== separators.length) {
-		throw new PayloadUnparseableError(FORMAT, `UNA declares colliding separators '${separators.join("")}'`);
+		throw new PayloadUnparseableError(EDIFACT_FORMAT, `UNA declares colliding separators '${separators.join("")}'`);
 	}
-	if (una.decimal !== "." && una.decimal !== ",") throw new PayloadUnparseableError(FORMAT, `UNA decimal mark must be '.' or ',', got '${una.decimal}'`);
+	if (una.decimal !== "." && una.decimal !== ",") throw new PayloadUnparseableError(EDIFACT_FORMAT, `UNA decimal mark must be '.' or ',', got '${una.decimal}'`);
 	return { una, delimiters: una, bodyStart: start + UNA_LENGTH };
 }

@@ -1,6 +1,6 @@
 import { PayloadUnparseableError } from "../../../../canonical/errors/index.ts";
 import { lexSegments, type EdifactSegment } from "./edifact-lexer.ts";
-import { FORMAT, readServiceStringAdvice, type EdifactDelimiters } from "./edifact-syntax.ts";
+import { EDIFACT_FORMAT, readServiceStringAdvice, type EdifactDelimiters } from "./edifact-syntax.ts";
 import { checkEnvelope, type EdifactProblem } from "./edifact-envelope.ts";
 
 export type { EdifactSegment } from "./edifact-lexer.ts";
@@ -51,12 +51,13 @@ const ENVELOPE: ReadonlySet<string> = new Set(["UNB", "UNG", "UNE", "UNZ"]);
 
 /** Text to interchange. Throws PayloadUnparseableError only when it cannot be read as EDIFACT at all. */
 export function parseEdifact(text: string): EdifactInterchange {
-	if (typeof text !== "string") throw new PayloadUnparseableError(FORMAT, "expected text");
+	if (typeof text !== "string") throw new PayloadUnparseableError(EDIFACT_FORMAT, "expected text");
 	let start = text.charCodeAt(0) === BOM ? 1 : 0;
 	while (start < text.length && /\s/.test(text[start]!)) start++;
-	if (start >= text.length) throw new PayloadUnparseableError(FORMAT, "the document is empty");
+	if (start >= text.length) throw new PayloadUnparseableError(EDIFACT_FORMAT, "the document is empty");
 	const advice = readServiceStringAdvice(text, start);
 	const lexed = lexSegments(text, advice.bodyStart, advice.delimiters);
+	if (lexed.segments.length === 0) throw new PayloadUnparseableError(EDIFACT_FORMAT, `no segment ends with the terminator '${advice.delimiters.segment}'`);
 	const interchange: EdifactInterchange = { delimiters: advice.delimiters, groups: [], messages: [], problems: [] };
 	if (advice.una) interchange.una = advice.una;
 	let message: EdifactMessage | undefined;
@@ -64,7 +65,7 @@ export function parseEdifact(text: string): EdifactInterchange {
 	let closed = false;
 	for (const segment of lexed.segments) {
 		const { tag } = segment;
-		if (closed) throw new PayloadUnparseableError(FORMAT, `segment ${tag} at offset ${segment.offset} follows UNZ`);
+		if (closed) throw new PayloadUnparseableError(EDIFACT_FORMAT, `segment ${tag} at offset ${segment.offset} follows UNZ`);
 		// An envelope segment inside an open message means its UNT never came; the envelope check reports it.
 		if (message && ENVELOPE.has(tag)) message = undefined;
 		if (tag === "UNH") {
@@ -92,10 +93,10 @@ export function parseEdifact(text: string): EdifactInterchange {
 			closed = true;
 		} else {
 			// A segment outside any message (or a service segment out of place) has no meaning to recover.
-			throw new PayloadUnparseableError(FORMAT, `segment ${tag} at offset ${segment.offset} is outside a UNH...UNT message`);
+			throw new PayloadUnparseableError(EDIFACT_FORMAT, `segment ${tag} at offset ${segment.offset} is outside a UNH...UNT message`);
 		}
 	}
-	if (interchange.messages.length === 0) throw new PayloadUnparseableError(FORMAT, "no UNH message found");
+	if (interchange.messages.length === 0) throw new PayloadUnparseableError(EDIFACT_FORMAT, "no UNH message found");
 	interchange.problems = checkEnvelope(interchange, lexed.trailing);
 	return interchange;
 }
@@ -103,7 +104,7 @@ export function parseEdifact(text: string): EdifactInterchange {
 /** Refuses a document whose envelope does not add up (a truncated file, a mismatched trailer). */
 export function assertIntact(interchange: EdifactInterchange): EdifactInterchange {
 	if (interchange.problems.length > 0) {
-		throw new PayloadUnparseableError(FORMAT, interchange.problems.map((p) => p.message).join("; "));
+		throw new PayloadUnparseableError(EDIFACT_FORMAT, interchange.problems.map((p) => p.message).join("; "));
 	}
 	return interchange;
 }

@@ -41,6 +41,7 @@ export interface IftstaConsignment {
 	references: Reference[];
 	times: DateTimeValue[];
 	locations: Location[];
+	parties: Party[];
 	statuses: IftstaStatus[];
 }
 
@@ -71,7 +72,7 @@ export function readIftstaMessage(message: EdifactMessage): IftstaReport {
 	let item: IftstaGoodsItem | undefined;
 	for (const s of message.segments) {
 		if (s.tag === "CNI") {
-			consignment = { reference: el(s, 1, 0) ?? "", references: [], times: [], locations: [], statuses: [] };
+			consignment = { reference: el(s, 1, 0) ?? "", references: [], times: [], locations: [], parties: [], statuses: [] };
 			const sequence = el(s, 0);
 			if (sequence) consignment.sequence = sequence;
 			report.consignments.push(consignment);
