@@ -6,7 +6,7 @@ import type { PartnerSystem } from "../canonical/channels.ts";
 import { DEFAULT_PARTNER_POLICY, type PartnerPolicySettings } from "../mixins/resilience/partner-policy.ts";
 
 export interface WebhookVerification {
-	scheme: "hmac-sha256-hex" | "onfleet-hmac-sha512" | "easypost-hmac-sha256";
+	scheme: "hmac-sha256-hex" | "onfleet-hmac-sha512" | "easypost-hmac-sha256" | "shopify-hmac-sha256-base64";
 	signatureHeader: string;
 	signaturePrefix?: string;
 	deliveryIdHeader?: string;
@@ -48,7 +48,7 @@ const registrySchema = {
 				type: "object",
 				optional: true,
 				props: {
-					scheme: { type: "enum", values: ["hmac-sha256-hex", "onfleet-hmac-sha512", "easypost-hmac-sha256"] },
+					scheme: { type: "enum", values: ["hmac-sha256-hex", "onfleet-hmac-sha512", "easypost-hmac-sha256", "shopify-hmac-sha256-base64"] },
 					signatureHeader: "string|lowercase",
 					signaturePrefix: "string|optional",
 					deliveryIdHeader: "string|optional|lowercase",

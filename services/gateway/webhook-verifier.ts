@@ -6,8 +6,13 @@ function hmacHex(algorithm: "sha256" | "sha512", key: Buffer, body: Buffer): Buf
 	return Buffer.from(createHmac(algorithm, key).update(body).digest("hex"), "utf8");
 }
 
-function equalConstantTime(expected: Buffer, given: string): boolean {
-	const candidate = Buffer.from(given.trim().toLowerCase(), "utf8");
+function hmacBase64(key: Buffer, body: Buffer): Buffer {
+	return Buffer.from(createHmac("sha256", key).update(body).digest("base64"), "utf8");
+}
+
+/** Hex is compared case-insensitively; base64 is case-sensitive and compared as sent. */
+function equalConstantTime(expected: Buffer, given: string, base64 = false): boolean {
+	const candidate = Buffer.from(base64 ? given.trim() : given.trim().toLowerCase(), "utf8");
 	return candidate.length === expected.length && timingSafeEqual(candidate, expected);
 }
 
@@ -27,7 +32,9 @@ export function verifyWebhook(entry: PartnerEntry, secrets: string[], headers: R
 		if (!header.startsWith(webhook.signaturePrefix)) throw new SignatureInvalidError(entry.partner, `signature must start with '${webhook.signaturePrefix}'`);
 		given = header.slice(webhook.signaturePrefix.length);
 	}
+	const base64 = webhook.scheme === "shopify-hmac-sha256-base64";
 	const matches = secrets.some((secret) => {
+		if (base64) return equalConstantTime(hmacBase64(Buffer.from(secret, "utf8"), body), given, true); // Shopify: base64 HMAC-SHA256.
 		const expected =
 			webhook.scheme === "onfleet-hmac-sha512"
 				? hmacHex("sha512", Buffer.from(secret, "hex"), body) // Onfleet keys with the hex-decoded secret.

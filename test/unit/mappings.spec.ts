@@ -496,8 +496,8 @@ describe("loading mapping profiles", () => {
 	}
 
 	test("the shipped mappings load, one profile per directory", () => {
-		assert.deepEqual([...profiles.keys()].sort(), ["erp/waybill-canonical", "erp/waybill-erp-rest", "lastmile/easypost", "lastmile/onfleet", "wms/generic-3pl"]);
-		assert.deepEqual([...profiles.values()].map((p) => p.version).sort(), ["easypost@1.0.0", "generic-3pl@1.0.0", "onfleet@1.0.0", "waybill-canonical@1.0.0", "waybill-erp-rest@1.0.0"]);
+		assert.deepEqual([...profiles.keys()].sort(), ["erp/shopify", "erp/waybill-canonical", "erp/waybill-erp-rest", "lastmile/easypost", "lastmile/onfleet", "wms/generic-3pl"]);
+		assert.deepEqual([...profiles.values()].map((p) => p.version).sort(), ["easypost@1.0.0", "generic-3pl@1.0.0", "onfleet@1.0.0", "shopify@1.0.0", "waybill-canonical@1.0.0", "waybill-erp-rest@1.0.0"]);
 	});
 
 	test("a directory whose body mapping is not valid JSONata is refused as CONFIGURATION_INVALID, naming the file", () => {
