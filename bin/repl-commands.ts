@@ -15,6 +15,19 @@ async function circuits(broker: ServiceBroker) {
 	return result;
 }
 
+/** Circuits and command backlogs per system: what a degraded partner is holding back. */
+async function partners(broker: ServiceBroker) {
+	const result: Record<string, unknown> = {};
+	for (const system of ["erp", "wms", "lastmile"]) {
+		const [breakers, backlog] = await Promise.all([
+			broker.call(`${system}.circuits`).catch((e: Error) => e.message),
+			broker.call<Array<{ channel: string; backlog: number }>>(`${system}.streamBacklog`).catch(() => []),
+		]);
+		result[system] = { breakers, commandBacklog: backlog.reduce((sum, b) => sum + b.backlog, 0) };
+	}
+	return result;
+}
+
 /** REPL commands for SREs (`npm run repl`): type `help` in the REPL to list them. */
 export const replCommands: ReplCommand[] = [
 	{
@@ -47,13 +60,22 @@ export const replCommands: ReplCommand[] = [
 		action: async (broker) => show(await broker.call("saga.exceptions", { status: "open" })),
 	},
 	{
-		command: "ledger-verify",
-		description: "Walk the ledger's hash chain and report the first broken entry",
-		action: async (broker) => show(await broker.call("ledger.verify")),
+		command: "ledger <action>",
+		description: "'ledger verify': walk the hash chain and name the first broken entry; 'ledger stats'",
+		action: async (broker, p) => {
+			if (p.action === "verify") return show(await broker.call("ledger.verify"));
+			if (p.action === "stats") return show(await broker.call("ledger.stats"));
+			console.log("usage: ledger verify | ledger stats");
+		},
 	},
 	{
-		command: "circuits",
-		description: "Circuit state per partner",
+		command: "breakers",
+		description: "Circuit state per partner (closed, open, half-open) and whether it is degraded",
 		action: async (broker) => show(await circuits(broker)),
+	},
+	{
+		command: "partners",
+		description: "Each partner's circuit, and the backlog of its system's command stream",
+		action: async (broker) => show(await partners(broker)),
 	},
 ];

@@ -1,7 +1,7 @@
 import type { Service, ServiceSchema } from "moleculer";
 import { CHANNELS, COMMAND_CHANNEL_BY_SYSTEM, catalogueEntry, createEnvelope, type Envelope, type PartnerSystem } from "../canonical/index.ts";
 import { loadPartnerRegistry, type PartnerEntry, type PartnerRegistry } from "../config/partner-registry.ts";
-import { createPartnerPolicy, type PartnerPolicy } from "./resilience/partner-policy.ts";
+import { circuitStateName, createPartnerPolicy, type PartnerPolicy } from "./resilience/partner-policy.ts";
 import { PartnerHttpClient, type PartnerRequest } from "./resilience/partner-http.client.ts";
 import { PartnerHealthReporter } from "./resilience/partner-health.ts";
 import { DurableStreamsMixin, type DurableStreamsMethods } from "./durable-streams.mixin.ts";
@@ -61,7 +61,7 @@ export function PartnerAdapterMixin(system: PartnerSystem): Partial<ServiceSchem
 			/** Circuit state per partner this adapter has called: closed, open, half-open or isolated. */
 			circuits: {
 				handler(this: AdapterThis) {
-					return [...this.clients.entries()].map(([partner, { policy, health }]) => ({ partner, state: policy.circuitState(), degraded: health.isDegraded() }));
+					return [...this.clients.entries()].map(([partner, { policy, health }]) => ({ partner, state: circuitStateName(policy.circuitState()), degraded: health.isDegraded() }));
 				},
 			},
 		},
@@ -74,7 +74,7 @@ export function PartnerAdapterMixin(system: PartnerSystem): Partial<ServiceSchem
 						this.logger.error("could not report a partner's health", { partner: entry.partner, error: (e as Error).message }),
 					);
 					policy.onCircuitChange((state) => {
-						this.logger.warn(`circuit of partner '${entry.partner}' is now ${state}`, { partner: entry.partner });
+						this.logger.warn(`circuit of partner '${entry.partner}' is now ${circuitStateName(state)}`, { partner: entry.partner });
 						health.circuitChanged(state);
 					});
 					built = { policy, health, client: new PartnerHttpClient(entry.partner, this.registry.baseUrl(entry), policy) };

@@ -1,6 +1,6 @@
 import {
 	BrokenCircuitError, BulkheadRejectedError, ConsecutiveBreaker, DelegateBackoff, TaskCancelledError, TimeoutStrategy,
-	bulkhead, circuitBreaker, handleWhen, retry, timeout, wrap, type CircuitState, type IRetryBackoffContext,
+	bulkhead, circuitBreaker, handleWhen, retry, timeout, wrap, CircuitState, type IRetryBackoffContext,
 } from "cockatiel";
 import { PartnerUnavailableError, isRetryable, retryAfterOf } from "../../canonical/errors/index.ts";
 
@@ -34,6 +34,18 @@ export const DEFAULT_PARTNER_POLICY: PartnerPolicySettings = {
 	bulkheadLimit: 16,
 	bulkheadQueue: 256,
 };
+
+const STATE_NAMES: Record<CircuitState, string> = {
+	[CircuitState.Closed]: "closed",
+	[CircuitState.Open]: "open",
+	[CircuitState.HalfOpen]: "half-open",
+	[CircuitState.Isolated]: "isolated",
+};
+
+/** Cockatiel's states are numbers; operators read names. */
+export function circuitStateName(state: CircuitState): string {
+	return STATE_NAMES[state] ?? String(state);
+}
 
 export interface PartnerPolicy {
 	/** The command path: timeout, breaker and bulkhead, no retry (the stream retries). */
