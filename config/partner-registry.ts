@@ -13,6 +13,8 @@ export interface WebhookVerification {
 	secretEnv: string;
 	/** JSONata over the verified body naming the order, so one order's messages share a partition. */
 	orderKey?: string;
+	/** An X12 partner's webhooks carry interchanges: their identity is the sender and ISA13, their order the W06/PRF. */
+	format?: "json" | "x12";
 	/** JSONata over the verified body giving the partner's own event id: the deduplication identity. */
 	eventId?: string;
 	/** How long a seen event id is remembered: at least the partner's retry horizon. Default 7 days. */
@@ -27,6 +29,8 @@ export interface PartnerEntry {
 	urlEnv?: string;
 	default?: boolean;
 	warehouses?: string[];
+	/** False for a WMS that answers no inventory queries. */
+	inventory?: boolean;
 	webhook?: WebhookVerification;
 	policy: PartnerPolicySettings;
 }
@@ -44,6 +48,7 @@ const registrySchema = {
 			urlEnv: { type: "string", optional: true, pattern: /^[A-Z0-9_]+$/ },
 			default: { type: "boolean", optional: true },
 			warehouses: { type: "array", optional: true, items: "string" },
+			inventory: { type: "boolean", optional: true },
 			webhook: {
 				type: "object",
 				optional: true,
@@ -55,6 +60,7 @@ const registrySchema = {
 					secretEnv: { type: "string", pattern: /^[A-Z0-9_]+$/ },
 					orderKey: "string|optional",
 					eventId: "string|optional",
+					format: { type: "enum", values: ["json", "x12"], optional: true },
 					dedupHorizonHours: { type: "number", optional: true, positive: true },
 				},
 			},

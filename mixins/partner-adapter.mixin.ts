@@ -87,9 +87,9 @@ export function PartnerAdapterMixin(system: PartnerSystem): Partial<ServiceSchem
 			},
 			async callPartner(this: AdapterThis, entry: PartnerEntry, type: string, data: unknown, options: { path: "command" | "query"; idempotencyKey?: string; traceparent?: string }) {
 				const where = { system, partner: entry.partner, type, data };
-				const rendered: PartnerRequest & { mappingVersion: string } = await this.broker.call("mapper.render", where);
+				const rendered: PartnerRequest & { mappingVersion: string } = await this.broker.call("mapper.render", { ...where, idempotencyKey: options.idempotencyKey });
 				const { client } = this.clientFor(entry);
-				const request = { method: rendered.method, path: rendered.path, body: rendered.body, idempotencyKey: options.idempotencyKey, traceparent: options.traceparent };
+				const request = { method: rendered.method, path: rendered.path, body: rendered.body, contentType: rendered.contentType, idempotencyKey: options.idempotencyKey, traceparent: options.traceparent };
 				const response = options.path === "command" ? await client.request(request) : await client.query(request);
 				return this.broker.call<PartnerAnswer | null, unknown>("mapper.responseFact", { ...where, response: response.body });
 			},

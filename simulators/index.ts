@@ -1,5 +1,6 @@
 export { ErpSimulator, ERP_PARTNER_ID, type ErpStats } from "./erp.sim.ts";
 export { WmsSimulator, WMS_PARTNER_ID, type WmsOptions, type WmsStats } from "./wms.sim.ts";
+export { WmsX12Simulator, WMS_X12_PARTNER_ID, X12_CONTENT_TYPE, type WmsX12Options, type WmsX12Stats } from "./wms-x12.sim.ts";
 export { LastMileSimulator, LASTMILE_PARTNER_ID, type LastMileOptions, type LastMileStats } from "./lastmile.sim.ts";
 export { WMS_EVENT_TYPES, type WmsEventType } from "./wms-events.ts";
 export { ONFLEET_TRIGGERS, TASK_STATE, type OnfleetTrigger } from "./lastmile-task.ts";

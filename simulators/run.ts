@@ -1,19 +1,19 @@
 import { parseArgs } from "node:util";
-import { ErpSimulator, LastMileSimulator, WmsSimulator } from "./index.ts";
+import { ErpSimulator, LastMileSimulator, WmsSimulator, WmsX12Simulator } from "./index.ts";
 
 /**
  * Runs one simulator as its own process:
- *   node --import tsx simulators/run.ts <erp|wms|lastmile> [--port N]
+ *   node --import tsx simulators/run.ts <erp|wms|wms-x12|lastmile> [--port N]
  * Env: SIM_PORT, SIM_CALLBACK_URL, SIM_SECRET, SIM_STEP_DELAY_MS, and for the simulators that send
  * webhooks SIM_MAX_ATTEMPTS (attempts per delivery), SIM_DUPLICATES (copies of each delivery)
  * and SIM_OUT_OF_ORDER (chance per order of two events swapped).
  * Stdout carries exactly one JSON line, `{"sim":..,"url":..}`, which the demo parses; logs go to stderr.
  */
 
-const SIM_KINDS = ["erp", "wms", "lastmile"] as const;
+const SIM_KINDS = ["erp", "wms", "wms-x12", "lastmile"] as const;
 type SimKind = (typeof SIM_KINDS)[number];
 /** Development secrets; Onfleet's must be hex because Onfleet signs with the decoded bytes. */
-const DEFAULT_SECRETS: Record<SimKind, string> = { erp: "", wms: "waybill-dev-secret", lastmile: "77617962696c6c2d6465762d736563726574" };
+const DEFAULT_SECRETS: Record<SimKind, string> = { erp: "", wms: "waybill-dev-secret", "wms-x12": "waybill-dev-secret", lastmile: "77617962696c6c2d6465762d736563726574" };
 /** After a stop the process should end by itself; this only guards against a leak hanging the demo. */
 const FORCED_EXIT_MS = 5000;
 
@@ -50,7 +50,8 @@ function create(kind: SimKind, env: NodeJS.ProcessEnv): Simulator {
     ...envNumber(env, "SIM_OUT_OF_ORDER", "outOfOrderProbability", (n) => n >= 0 && n <= 1),
     log: (line: string) => log(`${kind}: ${line}`),
   };
-  return kind === "wms" ? new WmsSimulator(options) : new LastMileSimulator(options);
+  if (kind === "wms") return new WmsSimulator(options);
+  return kind === "wms-x12" ? new WmsX12Simulator(options) : new LastMileSimulator(options);
 }
 
 async function main(): Promise<void> {

@@ -24,7 +24,7 @@ export interface SimRequest {
   /** Query string parameters; a repeated one keeps its last value. */
   query: Record<string, string>;
   headers: Record<string, string>;
-  /** Parsed JSON, or undefined when the body was empty. */
+  /** Parsed JSON, or undefined when the body was empty; the raw text on a `rawBody` route. */
   body: unknown;
 }
 
@@ -37,6 +37,11 @@ export interface Route {
   method: "GET" | "POST" | "DELETE";
   /** Path with `:name` segments, e.g. `/api/orders/:orderId/status`. */
   pattern: string;
+  /**
+   * For partners that do not speak JSON (X12): the request body reaches the handler as raw text,
+   * and a string reply body goes out as-is with this content type (other bodies stay JSON).
+   */
+  rawBody?: { contentType: string };
   handle(req: SimRequest): SimReply;
 }
 
@@ -176,16 +181,18 @@ export class SimServer {
     if (fault !== undefined) return this.serveFault(fault, res);
     const key = headers["idempotency-key"];
     if (method === "POST" && !key) return reply(res, 400, { error: "missing Idempotency-Key" });
-    if (raw !== "" && !parsed.ok) return reply(res, 400, { error: "body is not JSON" });
+    const rawBody = match.route.rawBody;
+    if (rawBody === undefined && raw !== "" && !parsed.ok) return reply(res, 400, { error: "body is not JSON" });
 
     const scope = `${method} ${pathname}`;
     const replayed = key ? this.idempotency.replay(scope, key) : undefined;
-    if (replayed !== undefined) return reply(res, replayed.status, replayed.body);
+    if (replayed !== undefined) return replyAs(res, replayed, rawBody);
 
     const query = Object.fromEntries(new URLSearchParams(search));
-    const answer = match.route.handle({ method, path: pathname, params: match.params, query, headers, body: parsed.value });
+    const body = rawBody === undefined ? parsed.value : raw;
+    const answer = match.route.handle({ method, path: pathname, params: match.params, query, headers, body });
     if (key) this.idempotency.remember(scope, key, answer);
-    reply(res, answer.status, answer.body);
+    replyAs(res, answer, rawBody);
   }
 
   private serveFault(fault: Fault, res: ServerResponse): void {
@@ -271,6 +278,13 @@ function reply(res: ServerResponse, status: number, body: unknown, headers: Reco
   const text = JSON.stringify(body);
   res.writeHead(status, { ...headers, "content-type": "application/json", "content-length": Buffer.byteLength(text) });
   res.end(text);
+}
+
+/** A raw route's text answer goes out as it is; everything else, errors included, as JSON. */
+function replyAs(res: ServerResponse, answer: SimReply, rawBody: Route["rawBody"]): void {
+  if (rawBody === undefined || typeof answer.body !== "string") return reply(res, answer.status, answer.body);
+  res.writeHead(answer.status, { "content-type": rawBody.contentType, "content-length": Buffer.byteLength(answer.body) });
+  res.end(answer.body);
 }
 
 /** The fields that were given, so an optional setting left out is not passed on as undefined. */

@@ -9,6 +9,8 @@ export interface PartnerRequest {
 	idempotencyKey?: string;
 	traceparent?: string;
 	headers?: Record<string, string>;
+	/** A body already in the partner's format (X12 text) is sent as it is, with this type. */
+	contentType?: string;
 }
 
 export interface PartnerResponse {
@@ -50,7 +52,8 @@ export class PartnerHttpClient {
 
 	private async once(req: PartnerRequest, signal: AbortSignal): Promise<PartnerResponse> {
 		const headers: Record<string, string> = { accept: "application/json", ...this.defaultHeaders, ...req.headers };
-		if (req.body !== undefined) headers["content-type"] = "application/json";
+		const raw = typeof req.body === "string" && req.contentType !== undefined;
+		if (req.body !== undefined) headers["content-type"] = raw ? req.contentType! : "application/json";
 		if (req.idempotencyKey) headers["idempotency-key"] = req.idempotencyKey;
 		if (req.traceparent) headers.traceparent = req.traceparent;
 		let response: Response;
@@ -58,7 +61,7 @@ export class PartnerHttpClient {
 			response = await fetch(new URL(req.path, this.baseUrl), {
 				method: req.method,
 				headers,
-				body: req.body === undefined ? undefined : JSON.stringify(req.body),
+				body: req.body === undefined ? undefined : raw ? (req.body as string) : JSON.stringify(req.body),
 				signal,
 			});
 		} catch (e: unknown) {

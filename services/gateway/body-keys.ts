@@ -1,4 +1,5 @@
 import jsonata from "jsonata";
+import { el, parseInterchange } from "../mapper/formats/x12/index.ts";
 
 const compiled = new Map<string, ReturnType<typeof jsonata>>();
 
@@ -16,5 +17,20 @@ export async function keyFromBody(expression: string | undefined, body: Buffer):
 		return typeof key === "string" && key.length > 0 && key.length <= 256 ? key : undefined;
 	} catch {
 		return undefined;
+	}
+}
+
+/**
+ * The keys of an X12 webhook: the interchange's sender and control number (ISA06, ISA13) as its
+ * identity, as partners resend interchanges whole; the order from a 945's W0602 or an 856's PRF01.
+ */
+export function x12Keys(body: Buffer): { eventId?: string; orderKey?: string } {
+	try {
+		const ix = parseInterchange(body.toString("utf8"));
+		const segments = ix.groups.flatMap((g) => g.transactions.flatMap((t) => t.segments));
+		const order = segments.find((s) => s[0] === "W06")?.[2] ?? segments.find((s) => s[0] === "PRF")?.[1];
+		return { eventId: `x12:${el(ix.isa, 6)}:${el(ix.isa, 13)}`, ...(order ? { orderKey: order.trim() } : {}) };
+	} catch {
+		return {};
 	}
 }

@@ -5,7 +5,7 @@ import { DurableStreamsMixin, type DurableStreamsMethods, type StreamingServiceS
 import { StoreMixin, type StoreMethods } from "../../mixins/store.mixin.ts";
 import { loadPartnerRegistry, type PartnerRegistry } from "../../config/partner-registry.ts";
 import { recordInboundOnce, type Publish } from "./inbound-recorder.ts";
-import { keyFromBody } from "./body-keys.ts";
+import { keyFromBody, x12Keys } from "./body-keys.ts";
 import { verifyWebhook } from "./webhook-verifier.ts";
 import { withIdempotencyKey, type RecordedResponse } from "./idempotency-key.ts";
 import { Backpressure } from "./backpressure.ts";
@@ -130,7 +130,8 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 				verifyWebhook(entry, this.registry.webhookSecrets(entry), headers, body);
 				await this.backpressure.admit();
 				const header = (name?: string) => (name && typeof headers[name] === "string" ? (headers[name] as string) : undefined);
-				const eventId = (await keyFromBody(entry.webhook?.eventId, body)) ?? header(entry.webhook?.deliveryIdHeader);
+				const x12 = entry.webhook?.format === "x12" ? x12Keys(body) : {};
+				const eventId = x12.eventId ?? (await keyFromBody(entry.webhook?.eventId, body)) ?? header(entry.webhook?.deliveryIdHeader);
 				const horizonMs = entry.webhook?.dedupHorizonHours ? entry.webhook.dedupHorizonHours * 3_600_000 : settings.defaultDedupHorizonMs;
 				const { id, duplicate } = await recordInboundOnce(this.store(), horizonMs, this.publisher(), {
 					system: entry.system,
@@ -138,7 +139,7 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 					body,
 					headers,
 					deliveryId: eventId,
-					orderKey: await keyFromBody(entry.webhook?.orderKey, body),
+					orderKey: x12.orderKey ?? (await keyFromBody(entry.webhook?.orderKey, body)),
 					traceparent: header("traceparent"),
 				});
 				return { received: true, id, duplicate };

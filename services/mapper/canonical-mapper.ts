@@ -1,4 +1,5 @@
-import { MappingFailedError, PayloadUnparseableError } from "../../canonical/errors/index.ts";
+import { MappingFailedError, PartnerRejectedError, PayloadUnparseableError } from "../../canonical/errors/index.ts";
+import { renderX12, x12Acknowledgement, x12Documents } from "./x12-documents.ts";
 import type { MappingProfile } from "./mapping-profile.ts";
 
 /** What an inbound mapping yields per canonical fact, before it is put in an envelope. */
@@ -14,6 +15,8 @@ export interface RenderedRequest {
 	method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 	path: string;
 	body?: unknown;
+	/** Set when the body is already a document in the partner's format (X12 text), not JSON. */
+	contentType?: string;
 }
 
 /** JSONata results can carry sequence markers and undefined members; JSON is the contract. */
@@ -37,28 +40,35 @@ export function parseBody(format: MappingProfile["format"], body: string): unkno
 	}
 }
 
+/** What a mapping is evaluated on: the JSON body, or each transaction set of an X12 interchange. */
+function documentsOf(profile: MappingProfile, body: string): unknown[] {
+	return profile.format === "x12" ? x12Documents(body) : [parseBody(profile.format, body)];
+}
+
 /**
  * Partner document to canonical facts. An event the profile does not route (Onfleet's
  * taskCreated, say) yields none: it is recorded as received, and nothing more.
  */
 export async function mapInbound(profile: MappingProfile, body: string, bindings: Record<string, unknown> = {}): Promise<MappedFact[]> {
 	if (!profile.inbound) throw new MappingFailedError(profile.version, "profile has no inbound mappings");
-	const document = parseBody(profile.format, body);
-	const routeKey = await evaluate(`${profile.version} route`, profile.inbound.route, document, bindings);
-	const expression = typeof routeKey === "string" ? profile.inbound.routes.get(routeKey) : undefined;
-	if (!expression) return [];
-	const result = await evaluate(`${profile.version} ${String(routeKey)}`, expression, document, bindings);
-	const facts = (Array.isArray(result) ? result : [result]).filter((f) => f !== undefined) as MappedFact[];
-	for (const fact of facts) {
-		if (!fact || typeof fact.type !== "string" || typeof fact.subject !== "string" || typeof fact.time !== "string") {
-			throw new MappingFailedError(`${profile.version} ${String(routeKey)}`, "result lacks type, subject or time (is the order reference missing?)");
+	const facts: MappedFact[] = [];
+	for (const document of documentsOf(profile, body)) {
+		const routeKey = await evaluate(`${profile.version} route`, profile.inbound.route, document, bindings);
+		const expression = typeof routeKey === "string" ? profile.inbound.routes.get(routeKey) : undefined;
+		if (!expression) continue;
+		const result = await evaluate(`${profile.version} ${String(routeKey)}`, expression, document, bindings);
+		for (const fact of (Array.isArray(result) ? result : [result]).filter((f) => f !== undefined) as MappedFact[]) {
+			if (!fact || typeof fact.type !== "string" || typeof fact.subject !== "string" || typeof fact.time !== "string") {
+				throw new MappingFailedError(`${profile.version} ${String(routeKey)}`, "result lacks type, subject or time (is the order reference missing?)");
+			}
+			facts.push(fact);
 		}
 	}
 	return facts;
 }
 
-/** Canonical command to the partner's request. */
-export async function renderCommand(profile: MappingProfile, commandType: string, data: unknown): Promise<RenderedRequest> {
+/** Canonical command to the partner's request. X12 bodies need the command's idempotency key (it names the interchange). */
+export async function renderCommand(profile: MappingProfile, commandType: string, data: unknown, idempotencyKey?: string): Promise<RenderedRequest> {
 	const spec = profile.outbound.get(commandType);
 	if (!spec) throw new MappingFailedError(profile.version, `no outbound mapping for '${commandType}'`);
 	const path = await evaluate(`${profile.version} ${commandType} path`, spec.path, data);
@@ -66,11 +76,19 @@ export async function renderCommand(profile: MappingProfile, commandType: string
 	// An empty segment means a reference the command lacked (a partnerRef, say): never call a wrong URL.
 	if (path.includes("//") || (path.length > 1 && path.endsWith("/"))) throw new MappingFailedError(`${profile.version} ${commandType}`, `path '${path}' has an empty segment; a reference is missing`);
 	const body = spec.body ? await evaluate(`${profile.version} ${commandType} body`, spec.body, data) : undefined;
-	return { method: spec.method, path, body };
+	if (profile.format !== "x12" || body === undefined) return { method: spec.method, path, body };
+	if (!idempotencyKey) throw new MappingFailedError(`${profile.version} ${commandType}`, "an X12 document needs the command's idempotency key for its control number");
+	const x12 = renderX12(profile.x12!, body as Parameters<typeof renderX12>[1], idempotencyKey);
+	return { method: spec.method, path, body: x12, contentType: "application/edi-x12" };
 }
 
 /** The partner's answer to a command, as the canonical fact it proves (if the profile says so). */
 export async function mapResponse(profile: MappingProfile, commandType: string, command: unknown, response: unknown): Promise<{ type: string; data: unknown } | undefined> {
+	if (profile.format === "x12") {
+		// An X12 partner answers with a 997: a rejected set is the request's fault, never retried.
+		const rejected = (x12Acknowledgement(response) ?? []).flatMap((g) => g.transactions.filter((t) => !t.accepted));
+		if (rejected.length > 0) throw new PartnerRejectedError(profile.profile, 200, `997 rejected transaction set(s) ${rejected.map((t) => t.controlNumber).join(", ")}`);
+	}
 	const fact = profile.outbound.get(commandType)?.fact;
 	if (!fact) return undefined;
 	const data = await evaluate(`${profile.version} ${commandType} response`, fact.data, { command, response });

@@ -83,10 +83,10 @@ const MapperServiceSchema: StreamingServiceSchema<MapperSettings, MapperMethods,
 	actions: {
 		/** A canonical command as the partner's HTTP request. Pure: no side effects. */
 		render: {
-			params: { system: "string", partner: "string", type: "string", data: "any" },
-			async handler(ctx: Context<RenderParams>) {
+			params: { system: "string", partner: "string", type: "string", data: "any", idempotencyKey: "string|optional" },
+			async handler(ctx: Context<RenderParams & { idempotencyKey?: string }>) {
 				const profile = this.profileFor(ctx.params.system, ctx.params.partner);
-				return { ...(await renderCommand(profile, ctx.params.type, ctx.params.data)), mappingVersion: profile.version };
+				return { ...(await renderCommand(profile, ctx.params.type, ctx.params.data, ctx.params.idempotencyKey)), mappingVersion: profile.version };
 			},
 		},
 		/** The partner's answer to a command as the canonical fact it proves, or null. */

@@ -18,7 +18,9 @@ export interface MappingProfile {
 	system: string;
 	profile: string;
 	version: string;
-	format: "json";
+	format: "json" | "x12";
+	/** For X12 partners: our and their interchange ids, and the version we write. */
+	x12?: { senderId: string; receiverId: string; version: string };
 	inbound?: { route: Expression; routes: Map<string, Expression> };
 	outbound: Map<string, OutboundSpec>;
 }
@@ -28,7 +30,8 @@ const profileFileSchema = {
 	system: { type: "enum", values: ["erp", "wms", "lastmile"] },
 	profile: { type: "string", pattern: /^[a-z0-9-]+$/ },
 	version: { type: "string", min: 3, max: 64 },
-	format: { type: "enum", values: ["json"] },
+	format: { type: "enum", values: ["json", "x12"] },
+	x12: { type: "object", optional: true, props: { senderId: "string|min:1|max:15", receiverId: "string|min:1|max:15", version: { type: "string", pattern: /^\d{6}$/ } } },
 	inbound: {
 		type: "object",
 		optional: true,
@@ -53,7 +56,8 @@ interface ProfileFile {
 	system: string;
 	profile: string;
 	version: string;
-	format: "json";
+	format: "json" | "x12";
+	x12?: { senderId: string; receiverId: string; version: string };
 	inbound?: { route: string; routes: Record<string, string> };
 	outbound: Record<string, { method: OutboundSpec["method"]; path: string; body?: string; fact?: { type: string; data: string } }>;
 }
@@ -100,7 +104,8 @@ export function loadProfile(dir: string): MappingProfile {
 		route: compile(`${where} inbound route`, file.inbound.route),
 		routes: new Map(Object.entries(file.inbound.routes).map(([key, f]) => [key, compileFile(dir, f)])),
 	};
-	return { system: file.system, profile: file.profile, version: file.version, format: file.format, inbound, outbound };
+	if (file.format === "x12" && Object.keys(file.outbound).length > 0 && !file.x12) throw new ConfigurationInvalidError(where, "an X12 profile that sends needs x12.senderId, x12.receiverId and x12.version");
+	return { system: file.system, profile: file.profile, version: file.version, format: file.format, x12: file.x12, inbound, outbound };
 }
 
 /** Every profile under mappings/<system>/<profile>/, keyed "system/profile". */

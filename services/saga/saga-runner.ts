@@ -75,9 +75,15 @@ async function publishReaction(deps: SagaDeps, cause: Envelope, reaction: Reacti
 	}
 }
 
-/** Attempt group 1: a later deliberate re-send of the same step (a re-attempt) uses group 2, and so on. */
+/**
+ * Attempt group 1: a later deliberate re-send of the same step (a re-attempt) uses group 2, and
+ * so on. A command whose data names its partner (the routed WMS, the chosen last-mile provider)
+ * is addressed to it; otherwise the system's default partner takes it.
+ */
 function commandEnvelope(orderId: string, cause: Envelope, command: CommandIntent): Envelope {
+	const partner = (command.data as { partner?: unknown }).partner;
 	return createEnvelope({
+		...(typeof partner === "string" ? { partner } : {}),
 		type: command.type,
 		source: SOURCE,
 		subject: orderId,

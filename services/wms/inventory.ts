@@ -20,9 +20,9 @@ interface Remembered {
 
 const lastKnownKey = (warehouse: string, sku: string) => `inventory:last-known:${warehouse}:${sku}`;
 
-/** The warehouses the registry routes to a WMS: where inventory can be asked for. */
+/** The warehouses the registry routes to a WMS that answers inventory queries. */
 export function knownWarehouses(registry: PartnerRegistry): string[] {
-	return registry.entries.filter((e) => e.system === "wms").flatMap((e) => e.warehouses ?? []);
+	return registry.entries.filter((e) => e.system === "wms" && e.inventory !== false).flatMap((e) => e.warehouses ?? []);
 }
 
 /**

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { ServiceBroker } from "moleculer";
-import { ErpSimulator, LastMileSimulator, WmsSimulator } from "../../simulators/index.ts";
+import { ErpSimulator, LastMileSimulator, WmsSimulator, WmsX12Simulator } from "../../simulators/index.ts";
 import { loadServiceSchemas } from "../../bin/service-catalogue.ts";
 import { deleteNamespace } from "../../mixins/streams/jetstream.bus.ts";
 import { RedisStore } from "../../mixins/store/redis.store.ts";
@@ -33,6 +33,8 @@ export interface Harness {
 	erp: ErpSimulator;
 	wms: WmsSimulator;
 	lastmile: LastMileSimulator;
+	/** The 3PL that speaks X12, for warehouse WH2. */
+	wmsX12: WmsX12Simulator;
 	secrets: { wms: string; lastmile: string };
 	/** Stops the broker hosting a service (distributed mode: one service per broker), as a SIGTERM would. */
 	stopService(name: string): Promise<void>;
@@ -55,10 +57,13 @@ export async function startHarness(options: { mode: "distributed" | "embedded"; 
 	const erp = new ErpSimulator();
 	const wms = new WmsSimulator({ secret: secrets.wms, stepDelayMs: options.stepDelayMs ?? 5, log: () => undefined });
 	const lastmile = new LastMileSimulator({ secret: secrets.lastmile, stepDelayMs: options.stepDelayMs ?? 5, log: () => undefined });
+	const wmsX12 = new WmsX12Simulator({ secret: secrets.wms, stepDelayMs: options.stepDelayMs ?? 5, log: () => undefined });
 	Object.assign(process.env, {
 		ERP_URL: (await erp.start()).url,
 		WMS_URL: (await wms.start()).url,
 		LASTMILE_URL: (await lastmile.start()).url,
+		WMS_X12_URL: (await wmsX12.start()).url,
+		WEBHOOK_SECRET_WMS_EDI_3PL: secrets.wms,
 		WEBHOOK_SECRET_WMS_ACME_3PL: secrets.wms,
 		WEBHOOK_SECRET_LASTMILE_ONFLEET: secrets.lastmile,
 		PORT: "0",
@@ -89,9 +94,10 @@ export async function startHarness(options: { mode: "distributed" | "embedded"; 
 	let generation = 0;
 	wms.setCallbackUrl(`${gatewayUrl}/webhooks/wms/acme-3pl`);
 	lastmile.setCallbackUrl(`${gatewayUrl}/webhooks/lastmile/onfleet`);
+	wmsX12.setCallbackUrl(`${gatewayUrl}/webhooks/wms/edi-3pl`);
 
 	return {
-		namespace, gatewayUrl, brokers, client, erp, wms, lastmile, secrets,
+		namespace, gatewayUrl, brokers, client, erp, wms, lastmile, wmsX12, secrets,
 		async stopService(name: string) {
 			const index = brokers.findIndex((b) => b.getLocalService(name));
 			if (index < 0) throw new Error(`no running broker hosts '${name}'`);
@@ -108,7 +114,7 @@ export async function startHarness(options: { mode: "distributed" | "embedded"; 
 			process.env.PORT = "0";
 		},
 		async stop() {
-			await Promise.all([wms.stop(), lastmile.stop()]);
+			await Promise.all([wms.stop(), lastmile.stop(), wmsX12.stop()]);
 			await Promise.all(brokers.map((b) => b.stop()));
 			await erp.stop();
 			if (distributed) {

@@ -12,7 +12,7 @@ import {
 } from "../../canonical/index.ts";
 import { loadProfile, loadProfiles, type MappingProfile } from "../../services/mapper/mapping-profile.ts";
 import { mapInbound, mapResponse, renderCommand, type MappedFact, type RenderedRequest } from "../../services/mapper/canonical-mapper.ts";
-import { ErpSimulator, LastMileSimulator, WmsSimulator, ONFLEET_TRIGGERS, type OnfleetTrigger } from "../../simulators/index.ts";
+import { ErpSimulator, LastMileSimulator, WmsSimulator, WmsX12Simulator, ONFLEET_TRIGGERS, type OnfleetTrigger } from "../../simulators/index.ts";
 import { WMS_EVENT_TYPES, cartonise, wmsEvent, type FulfillmentOrder as WmsOrder, type WmsEventType } from "../../simulators/wms-events.ts";
 import { at, deliveryJob, fulfillmentOrder, invoice, linesOf, rejected, salesOrder, shipment } from "../helpers/fixtures.ts";
 
@@ -52,12 +52,14 @@ async function mapOne(from: MappingProfile, body: string): Promise<MappedFact> {
 
 /** Sends a rendered request to a simulator the way an adapter would. */
 async function send(baseUrl: string, request: RenderedRequest, key: string): Promise<{ status: number; body: any }> {
+	const raw = typeof request.body === "string" && request.contentType !== undefined;
 	const res = await fetch(`${baseUrl}${request.path}`, {
 		method: request.method,
-		headers: { "content-type": "application/json", "idempotency-key": key },
-		...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+		headers: { "content-type": raw ? request.contentType! : "application/json", "idempotency-key": key },
+		...(request.body === undefined ? {} : { body: raw ? (request.body as string) : JSON.stringify(request.body) }),
 	});
-	return { status: res.status, body: await res.json() };
+	const text = await res.text();
+	return { status: res.status, body: (res.headers.get("content-type") ?? "").includes("json") ? JSON.parse(text) : text };
 }
 
 /** Stands in for Waybill's gateway: answers 200 and keeps each raw webhook body under the path it came to. */
@@ -294,7 +296,8 @@ describe("outbound rendering and response facts, checked against the simulators"
 	// Flows that never advance on their own, so a cancel meets a live resource.
 	const parkedWms = new WmsSimulator({ secret: "wms-secret", stepDelayMs: 600_000 });
 	const parkedLastMile = new LastMileSimulator({ secret: "a1b2c3d4", stepDelayMs: 600_000 });
-	const urls = { erp: "", wms: "", parkedWms: "", parkedLastMile: "" };
+	const parkedX12 = new WmsX12Simulator({ secret: "edi-secret", stepDelayMs: 600_000 });
+	const urls = { erp: "", wms: "", parkedWms: "", parkedLastMile: "", parkedX12: "" };
 
 	before(async () => {
 		await receiver.start();
@@ -303,9 +306,10 @@ describe("outbound rendering and response facts, checked against the simulators"
 		urls.wms = (await wms.start()).url;
 		urls.parkedWms = (await parkedWms.start()).url;
 		urls.parkedLastMile = (await parkedLastMile.start()).url;
+		urls.parkedX12 = (await parkedX12.start()).url;
 	});
 	after(async () => {
-		await Promise.all([erp.stop(), wms.stop(), parkedWms.stop(), parkedLastMile.stop(), receiver.stop()]);
+		await Promise.all([erp.stop(), wms.stop(), parkedWms.stop(), parkedLastMile.stop(), parkedX12.stop(), receiver.stop()]);
 	});
 
 	/** For every outbound entry of every profile: a canonical command, and how its simulator must answer. */
@@ -320,6 +324,9 @@ describe("outbound rendering and response facts, checked against the simulators"
 	const OUTBOUND: Record<string, { type: string; data: () => Promise<Record<string, unknown>>; url: () => string; status: number; path: string | RegExp; query?: boolean }> = {
 		"wms/generic-3pl wms.inventory.query": {
 			type: WMS_QUERIES.INVENTORY, data: async () => ({ sku: "SKU-1", warehouse: "WH1" }), url: () => urls.parkedWms, status: 200, path: "/v1/inventory/SKU-1?warehouse=WH1", query: true,
+		},
+		"wms/x12-3pl wms.fulfillment-order.create": {
+			type: WMS_COMMANDS.CREATE_FULFILLMENT_ORDER, data: async () => ({ ...fulfillmentOrder(ORDER), warehouse: "WH2", partner: "edi-3pl" }), url: () => urls.parkedX12, status: 200, path: "/edi",
 		},
 		"lastmile/onfleet lastmile.shipment.book": {
 			type: LASTMILE_COMMANDS.BOOK_SHIPMENT, data: async () => ({ ...BOOKING }), url: () => urls.parkedLastMile, status: 201, path: "/api/v2/shipments",
@@ -368,7 +375,7 @@ describe("outbound rendering and response facts, checked against the simulators"
 		test(`${name} renders a request its simulator accepts (${spec.status})`, async () => {
 			const data = await spec.data();
 			if (!spec.query) assertValidMessage(createEnvelope({ type: spec.type, source: "test", subject: ORDER.orderId, data, schemaVersion: catalogueEntry(spec.type)!.version }));
-			const request = await renderCommand(profile(name.split(" ")[0]!), spec.type, data);
+			const request = await renderCommand(profile(name.split(" ")[0]!), spec.type, data, `render-${name}`);
 			assert.ok(request.path.startsWith("/"));
 			if (typeof spec.path === "string") assert.equal(request.path, spec.path);
 			else assert.match(request.path, spec.path);
@@ -496,8 +503,8 @@ describe("loading mapping profiles", () => {
 	}
 
 	test("the shipped mappings load, one profile per directory", () => {
-		assert.deepEqual([...profiles.keys()].sort(), ["erp/shopify", "erp/waybill-canonical", "erp/waybill-erp-rest", "lastmile/easypost", "lastmile/onfleet", "wms/generic-3pl"]);
-		assert.deepEqual([...profiles.values()].map((p) => p.version).sort(), ["easypost@1.0.0", "generic-3pl@1.0.0", "onfleet@1.0.0", "shopify@1.0.0", "waybill-canonical@1.0.0", "waybill-erp-rest@1.0.0"]);
+		assert.deepEqual([...profiles.keys()].sort(), ["erp/shopify", "erp/waybill-canonical", "erp/waybill-erp-rest", "lastmile/easypost", "lastmile/onfleet", "wms/generic-3pl", "wms/x12-3pl"]);
+		assert.deepEqual([...profiles.values()].map((p) => p.version).sort(), ["easypost@1.0.0", "generic-3pl@1.0.0", "onfleet@1.0.0", "shopify@1.0.0", "waybill-canonical@1.0.0", "waybill-erp-rest@1.0.0", "x12-3pl@1.0.0"]);
 	});
 
 	test("a directory whose body mapping is not valid JSONata is refused as CONFIGURATION_INVALID, naming the file", () => {

@@ -1,0 +1,156 @@
+import { randomUUID } from "node:crypto";
+import {
+  checkEnvelope, contentProblems, el, functionalAck, parseInterchange, read940, writeInterchange,
+  type Segment, type ShippingOrder940, type X12Interchange, type X12Problem,
+} from "../services/mapper/formats/x12/index.ts";
+import type { SimReply, SimRequest } from "./sim-server.ts";
+import { sign3pl } from "./signatures.ts";
+import type { Delivery, WebhookSimOptions } from "./webhook-sender.ts";
+import { WebhookSimulator, type WebhookSimulatorStats } from "./webhook-simulator.ts";
+import { WMS_CARRIER, cartonise, trackingNumber } from "./wms-events.ts";
+import { shipNotice856, shippingAdvice945, type X12Line, type X12WarehouseOrder } from "./x12-documents.ts";
+
+export const WMS_X12_PARTNER_ID = "edi-3pl";
+export const X12_CONTENT_TYPE = "application/edi-x12";
+/** Our ISA06/GS02, and whom we address when the 940's ISA06 is blank. */
+export const WMS_X12_SENDER_ID = "EDI3PL";
+const WAYBILL_ID = "WAYBILL";
+/** A made-up SCAC for WAYBILL-LASTMILE: W2702 and TD503 take 2-4 letters, not a name. */
+const CARRIER_SCAC = "WBLM";
+const VERSION = "004010";
+/** Far from the JSON WMS's serials, so both running in one demo never print the same SSCC. */
+const SSCC_SERIAL_BASE = 500_000_000;
+
+export interface WmsX12Options extends WebhookSimOptions {
+  /** The warehouse every order ships from; default WH2. */
+  warehouse?: string;
+}
+
+export interface WmsX12Stats extends WebhookSimulatorStats {
+  fulfillmentOrders: number;
+  fulfillmentOrdersByOrder: Record<string, number>;
+}
+
+/**
+ * A 3PL that speaks only X12: takes Waybill's 940s on `POST /edi`, answers each interchange with
+ * a 997, and for every accepted 940 sends a 945 and then an 856 as signed webhooks.
+ */
+export class WmsX12Simulator extends WebhookSimulator {
+  readonly partnerId = WMS_X12_PARTNER_ID;
+  private readonly countsByOrder = new Map<string, number>();
+  private readonly warehouse: string;
+  private orderSeq = 0;
+  private ssccSeq = SSCC_SERIAL_BASE;
+  /** ISA13 of everything we write, 997s included: one counter, as a real translator keeps. */
+  private controlNumber = 0;
+
+  constructor(private readonly options: WmsX12Options) {
+    super(options, (self) => {
+      const me = self as WmsX12Simulator;
+      return [{ method: "POST", pattern: "/edi", rawBody: { contentType: X12_CONTENT_TYPE }, handle: (req) => me.receive(req) }];
+    });
+    this.warehouse = options.warehouse ?? "WH2";
+  }
+
+  override stats(): WmsX12Stats {
+    return {
+      fulfillmentOrders: this.orderSeq,
+      replays: this.server.replays,
+      faultsServed: this.server.faultsServed,
+      webhooksSent: this.sender.stats.sent,
+      webhookFailures: this.sender.stats.failures,
+      webhooksAbandoned: this.sender.stats.abandoned,
+      webhookDuplicatesSent: this.sender.stats.duplicates,
+      webhooksReordered: this.sender.stats.reordered,
+      fulfillmentOrdersByOrder: Object.fromEntries(this.countsByOrder),
+    };
+  }
+
+  fulfillmentOrdersFor(orderId: string): number {
+    return this.countsByOrder.get(orderId) ?? 0;
+  }
+
+  private receive(req: SimRequest): SimReply {
+    let interchange: X12Interchange;
+    try {
+      interchange = parseInterchange(typeof req.body === "string" ? req.body : "");
+    } catch (err: unknown) {
+      return { status: 400, body: { error: `not an X12 interchange: ${err instanceof Error ? err.message : String(err)}` } };
+    }
+    const problems = checkEnvelope(interchange);
+    const accepted: ShippingOrder940[] = [];
+    for (const group of interchange.groups) {
+      for (const tx of group.transactions) {
+        const at = { group: el(group.gs, 6), transaction: el(tx.st, 2) };
+        try {
+          const order = read940(tx);
+          // A set the 997 rejects for its envelope must not ship either.
+          if (!problems.some((p) => rejects(p, at))) accepted.push(order);
+        } catch (err: unknown) {
+          problems.push(...contentProblems(err, interchange, group, tx));
+        }
+      }
+    }
+    const ack = functionalAck(interchange, problems, {
+      senderId: WMS_X12_SENDER_ID,
+      receiverId: el(interchange.isa, 6) || WAYBILL_ID,
+      controlNumber: this.nextControlNumber(),
+      now: new Date(),
+    });
+    for (const order of accepted) this.create(order);
+    return { status: 200, body: ack };
+  }
+
+  private create(shippingOrder: ShippingOrder940): void {
+    const lines: X12Line[] = shippingOrder.lines.map((l, i) => ({ lineNo: i + 1, lx: l.lx || String(i + 1), sku: skuOf(l), qty: l.orderedQty, uom: l.uom }));
+    this.orderSeq += 1;
+    const shipTo = shippingOrder.parties.find((p) => p.code === "ST");
+    const order: X12WarehouseOrder = {
+      id: `wo_${this.orderSeq}`,
+      orderNumber: shippingOrder.depositorOrderNumber,
+      purchaseOrderNumber: shippingOrder.purchaseOrderNumber,
+      warehouse: this.warehouse,
+      ...(shipTo ? { shipTo } : {}),
+      lines,
+      packages: cartonise(lines, () => ++this.ssccSeq),
+      shipment: { id: `SHP${String(this.orderSeq).padStart(6, "0")}`, scac: CARRIER_SCAC, carrier: WMS_CARRIER, trackingNumber: trackingNumber() },
+    };
+    this.countsByOrder.set(order.orderNumber, this.fulfillmentOrdersFor(order.orderNumber) + 1);
+    this.sender.sequence(order.id, [
+      () => this.document(order, "945", "SW", shippingAdvice945),
+      () => this.document(order, "856", "SH", shipNotice856),
+    ]);
+  }
+
+  /** Built when its turn comes, so dates are those of sending; signed once so retries carry the same bytes. */
+  private document(order: X12WarehouseOrder, code: string, functionalId: string, body: (o: X12WarehouseOrder, now: Date) => Segment[]): Delivery {
+    const now = new Date();
+    const text = writeInterchange({
+      senderId: WMS_X12_SENDER_ID,
+      receiverId: WAYBILL_ID,
+      controlNumber: this.nextControlNumber(),
+      functionalId,
+      version: VERSION,
+      transactions: [{ code, segments: body(order, now) }],
+      now,
+    });
+    const id = randomUUID();
+    return { id, body: text, headers: { "content-type": X12_CONTENT_TYPE, "x-edi-delivery": id, "x-edi-signature": sign3pl(text, this.options.secret) } };
+  }
+
+  private nextControlNumber(): number {
+    this.controlNumber = (this.controlNumber % 999_999_999) + 1;
+    return this.controlNumber;
+  }
+}
+
+/** Whether the 997 rejects this transaction set, or the group it came in. */
+function rejects(problem: X12Problem, at: { group: string; transaction: string }): boolean {
+  if (problem.controlNumbers.group !== at.group) return false;
+  return problem.level === "group" || (problem.level === "transaction" && problem.controlNumbers.transaction === at.transaction);
+}
+
+/** Waybill names items by vendor item number (VN); a 940 from elsewhere may only give another id or the UPC. */
+function skuOf(line: ShippingOrder940["lines"][number]): string {
+  return line.productIds.find((p) => p.qualifier === "VN")?.value ?? line.productIds[0]?.value ?? line.upc;
+}

@@ -1,0 +1,40 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { startHarness, type Harness } from "../helpers/platform-harness.ts";
+import { eventually } from "../helpers/poll.ts";
+import { releaseOrder, testOrder } from "../helpers/orders.ts";
+
+describe("a warehouse partner over ASC X12 beside the JSON one (over NATS and Redis)", () => {
+	let h: Harness;
+	before(async () => {
+		h = await startHarness({ mode: "distributed" });
+		assert.equal((await releaseOrder(h.gatewayUrl, { ...testOrder("SO-X12-1", 3), warehouse: "WH2" })).status, 202);
+		assert.equal((await releaseOrder(h.gatewayUrl, testOrder("SO-JSON-1", 2))).status, 202);
+		await eventually("both orders invoiced", async () => (await h.client.call<{ invoiced: number }>("saga.stats")).invoiced === 2, 60_000);
+	});
+	after(async () => h?.stop());
+
+	it("routes WH2's order as an X12 940 to the EDI 3PL and WH1's as JSON to the other, each exactly once", () => {
+		assert.equal(h.wmsX12.fulfillmentOrdersFor("SO-X12-1"), 1);
+		assert.equal(h.wms.fulfillmentOrdersFor("SO-X12-1"), 0);
+		assert.equal(h.wms.fulfillmentOrdersFor("SO-JSON-1"), 1);
+		assert.equal(h.wmsX12.fulfillmentOrdersFor("SO-JSON-1"), 0);
+		const [edi] = h.wmsX12.received().filter((r) => r.path === "/edi");
+		assert.match(String(edi!.body), /^ISA\*.*~ST\*940\*.*W05\*N\*SO-X12-1\*/s);
+		assert.equal(edi!.headers["content-type"], "application/edi-x12");
+	});
+
+	it("turns the 945 that comes back into the shipment, mapped by the X12 profile, and completes the order", async () => {
+		const order = await h.client.call<{ status: string; shipment: { lines: Array<{ sku: string; qty: number }>; packages: Array<{ sscc: string }>; carrier: string; trackingNumber: string } }, { orderId: string }>("saga.getOrder", { orderId: "SO-X12-1" });
+		assert.equal(order.status, "invoiced");
+		assert.deepEqual(order.shipment.lines.map((l) => [l.sku, l.qty]), [["SKU-1", 1], ["SKU-2", 2], ["SKU-3", 3]]);
+		assert.ok(order.shipment.packages.length >= 1 && order.shipment.packages.every((p) => /^\d{18}$/.test(p.sscc)));
+		assert.equal(order.shipment.carrier, "WAYBILL-LASTMILE");
+		assert.ok(order.shipment.trackingNumber);
+		const trace = await h.client.call<{ hops: Array<{ type: string; kind: string; partner?: string; mappingVersion?: string }> }, { orderId: string }>("ledger.trace", { orderId: "SO-X12-1" });
+		assert.equal(trace.hops.find((x) => x.type === "wms.shipment.manifested")?.mappingVersion, "x12-3pl@1.0.0");
+		assert.equal(trace.hops.filter((x) => x.kind === "inbound" && x.partner === "edi-3pl").length, 2, "the 945 and the 856, both stored and recorded");
+		assert.equal(h.erp.invoicesFor("SO-X12-1"), 1);
+		assert.equal(h.lastmile.tasksFor("SO-X12-1"), 1);
+	});
+});
