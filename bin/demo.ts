@@ -31,7 +31,7 @@ async function main(): Promise<number> {
 		cliProgress.Presets.shades_classic,
 	);
 	const runId = randomUUID().slice(0, 6);
-	const orders = Array.from({ length: options.orders }, (_, i) => sampleOrder(runId, i + 1));
+	const orders = Array.from({ length: options.orders }, (_, i) => sampleOrder(runId, i + 1, { x12: options.x12 }));
 	const startedAt = Date.now();
 	let released = 0;
 	bar.start(options.orders, 0, { released, delivered: 0 });

@@ -11,6 +11,7 @@ export interface DemoOptions {
 	transporter: string;
 	redisUrl: string;
 	keep: boolean;
+	x12: boolean;
 }
 
 const USAGE = `usage: npm run demo -- [--orders N] [--json] [--distributed] [--concurrency N] [--step-delay-ms N] [--timeout-ms N]
@@ -20,6 +21,7 @@ const USAGE = `usage: npm run demo -- [--orders N] [--json] [--distributed] [--c
   --concurrency N     orders released in parallel (default 16)
   --step-delay-ms N   simulated partner delay between execution events (default 20)
   --timeout-ms N      give up waiting after this long (default 180000)
+  --x12               send every other order to warehouse WH2, whose 3PL speaks ASC X12 (940 out, 945/856 back)
   --keep              distributed: leave streams and keys in place for inspection`;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
@@ -40,6 +42,7 @@ export function parseDemoOptions(argv: string[]): DemoOptions {
 			"step-delay-ms": { type: "string" },
 			"timeout-ms": { type: "string" },
 			keep: { type: "boolean", default: false },
+			x12: { type: "boolean", default: false },
 			help: { type: "boolean", default: false },
 		},
 	});
@@ -58,5 +61,6 @@ export function parseDemoOptions(argv: string[]): DemoOptions {
 		transporter: process.env.TRANSPORTER || "nats://127.0.0.1:4222",
 		redisUrl: process.env.REDIS_URL || "redis://127.0.0.1:6379",
 		keep: values.keep,
+		x12: values.x12,
 	};
 }

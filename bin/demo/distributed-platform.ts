@@ -29,8 +29,8 @@ export async function startDistributed(options: { stepDelayMs: number; transport
 	};
 
 	try {
-		const sims = { erp: "", wms: "", lastmile: "" };
-		for (const [sim, path] of [["erp", ""], ["wms", webhookPaths.wms], ["lastmile", webhookPaths.lastmile]] as const) {
+		const sims = { erp: "", wms: "", lastmile: "", wmsX12: "" };
+		for (const [sim, path, key] of [["erp", "", "erp"], ["wms", webhookPaths.wms, "wms"], ["lastmile", webhookPaths.lastmile, "lastmile"], ["wms-x12", webhookPaths.wmsX12, "wmsX12"]] as const) {
 			const child = spawnTs(`sim-${sim}`, "simulators/run.ts", [sim], {
 				SIM_PORT: "0",
 				SIM_CALLBACK_URL: path ? gatewayUrl + path : "",
@@ -38,7 +38,7 @@ export async function startDistributed(options: { stepDelayMs: number; transport
 				SIM_STEP_DELAY_MS: String(options.stepDelayMs),
 			}, logDir);
 			children.push(child);
-			sims[sim] = (await firstJsonLine<{ url: string }>(child)).url;
+			sims[key] = (await firstJsonLine<{ url: string }>(child)).url;
 		}
 		const common = { NAMESPACE: namespace, TRANSPORTER: options.transporter, REDIS_URL: options.redisUrl, LOG_LEVEL: process.env.LOG_LEVEL || "info", HOST: "127.0.0.1", PORT: String(gatewayPort), ...partnerEnv(sims, secrets) };
 		for (const service of ALL_SERVICES) {

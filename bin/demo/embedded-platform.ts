@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { ServiceBroker } from "moleculer";
-import { ErpSimulator, LastMileSimulator, WmsSimulator } from "../../simulators/index.ts";
+import { ErpSimulator, LastMileSimulator, WmsSimulator, WmsX12Simulator } from "../../simulators/index.ts";
 import { ALL_SERVICES, loadServiceSchemas } from "../service-catalogue.ts";
 import { EMBEDDED_SETTINGS } from "../../mixins/runtime/runtime-settings.ts";
 import { demoSecrets, partnerEnv, webhookPaths, type DemoPlatform } from "./platform.ts";
@@ -13,7 +13,8 @@ export async function startEmbedded(options: { stepDelayMs: number }): Promise<D
 	const erp = new ErpSimulator();
 	const wms = new WmsSimulator({ secret: secrets.wms, stepDelayMs: options.stepDelayMs, log: quiet });
 	const lastmile = new LastMileSimulator({ secret: secrets.lastmile, stepDelayMs: options.stepDelayMs, log: quiet });
-	const urls = { erp: (await erp.start()).url, wms: (await wms.start()).url, lastmile: (await lastmile.start()).url };
+	const wmsX12 = new WmsX12Simulator({ secret: secrets.wms, stepDelayMs: options.stepDelayMs, log: quiet });
+	const urls = { erp: (await erp.start()).url, wms: (await wms.start()).url, lastmile: (await lastmile.start()).url, wmsX12: (await wmsX12.start()).url };
 	Object.assign(process.env, partnerEnv(urls, secrets), { PORT: "0", HOST: "127.0.0.1" });
 
 	const namespace = `demo-${randomUUID().slice(0, 8)}`;
@@ -29,6 +30,7 @@ export async function startEmbedded(options: { stepDelayMs: number }): Promise<D
 	const gatewayUrl = `http://127.0.0.1:${gateway.server.address().port}`;
 	wms.setCallbackUrl(gatewayUrl + webhookPaths.wms);
 	lastmile.setCallbackUrl(gatewayUrl + webhookPaths.lastmile);
+	wmsX12.setCallbackUrl(gatewayUrl + webhookPaths.wmsX12);
 
 	return {
 		mode: "embedded",
@@ -37,7 +39,7 @@ export async function startEmbedded(options: { stepDelayMs: number }): Promise<D
 		broker,
 		simulatorUrls: urls,
 		async stop() {
-			await Promise.all([wms.stop(), lastmile.stop()]);
+			await Promise.all([wms.stop(), lastmile.stop(), wmsX12.stop()]);
 			await broker.stop();
 			await erp.stop();
 		},

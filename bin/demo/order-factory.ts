@@ -8,8 +8,8 @@ const CITIES = [
 ];
 const SKUS = ["SKU-TEA-100", "SKU-MUG-200", "SKU-KETTLE-300", "SKU-FILTER-400", "SKU-SPOON-500"];
 
-/** Deterministic sample orders: 1 to 4 lines, a delivery window tomorrow, EUR prices. */
-export function sampleOrder(runId: string, n: number): SalesOrder {
+/** Deterministic sample orders: 1 to 4 lines, a delivery window tomorrow, EUR prices; with `x12`, every other one for WH2 (the EDI 3PL). */
+export function sampleOrder(runId: string, n: number, options: { x12?: boolean } = {}): SalesOrder {
 	const place = CITIES[n % CITIES.length]!;
 	const lineCount = 1 + (n % 4);
 	const lines = Array.from({ length: lineCount }, (_, i) => ({
@@ -30,5 +30,6 @@ export function sampleOrder(runId: string, n: number): SalesOrder {
 		serviceLevel: n % 5 === 0 ? "express" : "standard",
 		requestedWindow: { from: tomorrow.toISOString(), to: new Date(tomorrow.getTime() + 4 * 3_600_000).toISOString() },
 		region: "eu-central",
+		...(options.x12 && n % 2 === 0 ? { warehouse: "WH2" } : {}),
 	};
 }

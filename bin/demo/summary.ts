@@ -16,7 +16,7 @@ export interface DemoSummary {
 	deadLetters: number;
 	ledgerEntries: number;
 	ledgerVerified: boolean;
-	partners: { fulfillmentOrders: number; deliveryTasks: number; invoices: number; duplicateInvoices: number; statusUpdates: number; shipmentConfirmations: number };
+	partners: { fulfillmentOrders: number; x12FulfillmentOrders: number; deliveryTasks: number; invoices: number; duplicateInvoices: number; statusUpdates: number; shipmentConfirmations: number };
 	durationMs: number;
 	ordersPerSecond: number;
 }
@@ -34,6 +34,7 @@ export async function collectSummary(platform: DemoPlatform, run: { orders: numb
 	const verified = await platform.broker.call<{ ok: boolean }>("ledger.verify");
 	const erp = await simStats<{ invoices: number; statusUpdates: number; shipmentConfirmations: number; invoicesByOrder: Record<string, number> }>(platform.simulatorUrls.erp);
 	const wms = await simStats<{ fulfillmentOrders: number }>(platform.simulatorUrls.wms);
+	const wmsX12 = await simStats<{ fulfillmentOrders: number }>(platform.simulatorUrls.wmsX12);
 	const lastmile = await simStats<{ tasks: number }>(platform.simulatorUrls.lastmile);
 	return {
 		mode: platform.mode,
@@ -51,7 +52,8 @@ export async function collectSummary(platform: DemoPlatform, run: { orders: numb
 		ledgerEntries: ledger.entries,
 		ledgerVerified: verified.ok,
 		partners: {
-			fulfillmentOrders: wms.fulfillmentOrders,
+			fulfillmentOrders: wms.fulfillmentOrders + wmsX12.fulfillmentOrders,
+			x12FulfillmentOrders: wmsX12.fulfillmentOrders,
 			deliveryTasks: lastmile.tasks,
 			invoices: erp.invoices,
 			duplicateInvoices: Object.values(erp.invoicesByOrder).filter((n) => n > 1).length,
@@ -76,7 +78,7 @@ export function formatSummary(s: DemoSummary): string {
 		row("exceptions", s.exceptions),
 		row("dead letters", s.deadLetters),
 		row("ledger entries", `${s.ledgerEntries} (hash chain ${s.ledgerVerified ? "verified" : "BROKEN"})`),
-		row("WMS fulfillment orders", s.partners.fulfillmentOrders),
+		row("WMS fulfillment orders", `${s.partners.fulfillmentOrders}${s.partners.x12FulfillmentOrders ? ` (${s.partners.x12FulfillmentOrders} as X12 940s)` : ""}`),
 		row("last-mile delivery tasks", s.partners.deliveryTasks),
 		row("ERP invoices", `${s.partners.invoices} (${s.partners.duplicateInvoices} orders invoiced twice)`),
 		row("ERP status updates", s.partners.statusUpdates),

@@ -55,10 +55,17 @@ export function controlNumberFor(idempotencyKey: string): number {
 	return (parseInt(createHash("sha256").update(idempotencyKey).digest("hex").slice(0, 8), 16) % 999_999_998) + 1;
 }
 
+/** A segment, or a group of segments a mapping kept together (JSONata flattens lone nested arrays). */
+type SegmentOrGroup = string[] | { segments: string[][] };
+
 export function renderX12(
 	partners: { senderId: string; receiverId: string; version: string },
-	rendered: { functionalId: string; transactions: OutboundTransaction[] },
+	rendered: { functionalId: string; transactions: Array<{ code: string; segments: SegmentOrGroup[] }> },
 	idempotencyKey: string,
 ): string {
-	return writeInterchange({ ...partners, controlNumber: controlNumberFor(idempotencyKey), functionalId: rendered.functionalId, transactions: rendered.transactions });
+	const transactions: OutboundTransaction[] = rendered.transactions.map((t) => ({
+		code: t.code,
+		segments: t.segments.flatMap((s) => (Array.isArray(s) ? [s] : s.segments)),
+	}));
+	return writeInterchange({ ...partners, controlNumber: controlNumberFor(idempotencyKey), functionalId: rendered.functionalId, transactions });
 }

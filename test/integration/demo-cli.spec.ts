@@ -28,13 +28,20 @@ function assertHappyRun(summary: Record<string, unknown>, orders: number): void 
 	assert.equal(summary.stuck, 0);
 	assert.equal(summary.exceptions, 0);
 	assert.equal(summary.ledgerVerified, true);
-	assert.deepEqual(summary.partners, { fulfillmentOrders: orders, deliveryTasks: orders, invoices: orders, duplicateInvoices: 0, statusUpdates: orders * 9, shipmentConfirmations: orders });
+	assert.deepEqual(summary.partners, { fulfillmentOrders: orders, x12FulfillmentOrders: 0, deliveryTasks: orders, invoices: orders, duplicateInvoices: 0, statusUpdates: orders * 9, shipmentConfirmations: orders });
 	assert.ok((summary.ledgerEntries as number) >= orders * 40, "ledger holds every message of every order");
 }
 
 describe("npm run demo, as a newcomer runs it", () => {
 	it("runs embedded and prints a summary where every order is delivered and invoiced", async () => {
 		assertHappyRun(await demo(["--orders", "30"]), 30);
+	});
+
+	it("runs with a warehouse partner over X12 beside the JSON one (--x12), every order delivered and invoiced once", async () => {
+		const summary = await demo(["--orders", "20", "--x12"]);
+		assert.deepEqual([summary.delivered, summary.invoiced, summary.stuck, summary.deadLetters], [20, 20, 0, 0]);
+		const partners = summary.partners as { fulfillmentOrders: number; x12FulfillmentOrders: number; invoices: number; duplicateInvoices: number };
+		assert.deepEqual([partners.fulfillmentOrders, partners.x12FulfillmentOrders, partners.invoices, partners.duplicateInvoices], [20, 10, 20, 0]);
 	});
 
 	it("runs distributed, one process per service over NATS and Redis, and removes its streams and keys", async () => {
