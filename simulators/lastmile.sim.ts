@@ -51,13 +51,7 @@ export class LastMileSimulator extends WebhookSimulator {
     return {
       tasks: this.tasks.size,
       bookings: this.bookings.size,
-      replays: this.server.replays,
-      faultsServed: this.server.faultsServed,
-      webhooksSent: this.sender.stats.sent,
-      webhookFailures: this.sender.stats.failures,
-      webhooksAbandoned: this.sender.stats.abandoned,
-      webhookDuplicatesSent: this.sender.stats.duplicates,
-      webhooksReordered: this.sender.stats.reordered,
+      ...this.webhookStats(),
       tasksByOrder: Object.fromEntries(this.countsByOrder),
     };
   }

@@ -32,6 +32,19 @@ export abstract class WebhookSimulator {
 
   abstract stats(): object;
 
+  /** The counters every webhook-sending simulator reports, for its own stats() to spread in. */
+  protected webhookStats(): WebhookSimulatorStats {
+    return {
+      replays: this.server.replays,
+      faultsServed: this.server.faultsServed,
+      webhooksSent: this.sender.stats.sent,
+      webhookFailures: this.sender.stats.failures,
+      webhooksAbandoned: this.sender.stats.abandoned,
+      webhookDuplicatesSent: this.sender.stats.duplicates,
+      webhooksReordered: this.sender.stats.reordered,
+    };
+  }
+
   start(port = 0): Promise<{ url: string }> {
     return this.server.start(port);
   }

@@ -55,13 +55,7 @@ export class WmsX12Simulator extends WebhookSimulator {
   override stats(): WmsX12Stats {
     return {
       fulfillmentOrders: this.orderSeq,
-      replays: this.server.replays,
-      faultsServed: this.server.faultsServed,
-      webhooksSent: this.sender.stats.sent,
-      webhookFailures: this.sender.stats.failures,
-      webhooksAbandoned: this.sender.stats.abandoned,
-      webhookDuplicatesSent: this.sender.stats.duplicates,
-      webhooksReordered: this.sender.stats.reordered,
+      ...this.webhookStats(),
       fulfillmentOrdersByOrder: Object.fromEntries(this.countsByOrder),
     };
   }

@@ -48,13 +48,7 @@ export class WmsSimulator extends WebhookSimulator {
   override stats(): WmsStats {
     return {
       fulfillmentOrders: this.orderSeq,
-      replays: this.server.replays,
-      faultsServed: this.server.faultsServed,
-      webhooksSent: this.sender.stats.sent,
-      webhookFailures: this.sender.stats.failures,
-      webhooksAbandoned: this.sender.stats.abandoned,
-      webhookDuplicatesSent: this.sender.stats.duplicates,
-      webhooksReordered: this.sender.stats.reordered,
+      ...this.webhookStats(),
       fulfillmentOrdersByOrder: Object.fromEntries(this.countsByOrderRef),
     };
   }
