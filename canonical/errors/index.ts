@@ -14,3 +14,4 @@ export * from "./order-not-yet-known.error.ts";
 export * from "./overloaded.error.ts";
 export * from "./request-in-progress.error.ts";
 export * from "./store-unavailable.error.ts";
+export * from "./duplicate-interchange.error.ts";

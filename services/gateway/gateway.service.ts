@@ -141,7 +141,7 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 					deliveryId: eventId,
 					orderKey: x12.orderKey ?? (await keyFromBody(entry.webhook?.orderKey, body)),
 					traceparent: header("traceparent"),
-				});
+				}, { sameIdSameBytes: entry.webhook?.format === "x12" });
 				return { received: true, id, duplicate };
 			},
 		},

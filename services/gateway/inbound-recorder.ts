@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { CHANNELS, INBOUND_MESSAGES, WAYBILL_FACTS, createEnvelope, type ChannelName, type Envelope } from "../../canonical/index.ts";
+import { CHANNELS, DuplicateInterchangeError, INBOUND_MESSAGES, WAYBILL_FACTS, createEnvelope, type ChannelName, type Envelope } from "../../canonical/index.ts";
 import type { PublishResult } from "../../mixins/streams/stream-bus.ts";
 
 const SOURCE = "waybill/gateway";
@@ -32,13 +32,25 @@ export interface SeenMemory {
  * horizon, far beyond JetStream's duplicate window). A repeat inside the horizon is answered as a
  * duplicate and stored nothing; two repeats racing each other are caught by the stream's dedup.
  */
-export async function recordInboundOnce(seen: SeenMemory, horizonMs: number, publish: Publish, input: InboundInput): Promise<{ id: string; duplicate: boolean }> {
+export async function recordInboundOnce(
+	seen: SeenMemory,
+	horizonMs: number,
+	publish: Publish,
+	input: InboundInput,
+	options: { sameIdSameBytes?: boolean } = {},
+): Promise<{ id: string; duplicate: boolean }> {
 	const identity = input.deliveryId ?? sha256(input.body);
 	const key = `inbound:seen:${input.system}:${input.partner}:${identity}`;
-	const earlier = await seen.get<string>(key);
-	if (earlier) return { id: earlier, duplicate: true };
+	const digest = sha256(input.body);
+	const earlier = await seen.get<string | { id: string; digest: string }>(key);
+	if (earlier) {
+		const recorded = typeof earlier === "string" ? { id: earlier, digest } : earlier;
+		// EDI: a resent interchange is the same bytes; the same control number on other content is an error, not a repeat.
+		if (options.sameIdSameBytes && recorded.digest !== digest) throw new DuplicateInterchangeError(input.partner, identity);
+		return { id: recorded.id, duplicate: true };
+	}
 	const { envelope, duplicate } = await recordInbound(publish, { ...input, deliveryId: identity });
-	await seen.set(key, envelope.id, horizonMs);
+	await seen.set(key, { id: envelope.id, digest }, horizonMs);
 	return { id: envelope.id, duplicate };
 }
 

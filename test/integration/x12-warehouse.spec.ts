@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { startHarness, type Harness } from "../helpers/platform-harness.ts";
 import { eventually } from "../helpers/poll.ts";
 import { releaseOrder, testOrder } from "../helpers/orders.ts";
+import { sign3pl } from "../../simulators/signatures.ts";
 
 describe("a warehouse partner over ASC X12 beside the JSON one (over NATS and Redis)", () => {
 	let h: Harness;
@@ -36,5 +37,19 @@ describe("a warehouse partner over ASC X12 beside the JSON one (over NATS and Re
 		assert.equal(trace.hops.filter((x) => x.kind === "inbound" && x.partner === "edi-3pl").length, 2, "the 945 and the 856, both stored and recorded");
 		assert.equal(h.erp.invoicesFor("SO-X12-1"), 1);
 		assert.equal(h.lastmile.tasksFor("SO-X12-1"), 1);
+	});
+
+	it("takes a resent interchange as a repeat, and refuses other content under a control number already used", async () => {
+		const [first] = h.wmsX12.received().filter((r) => r.path === "/edi");
+		assert.ok(first, "the 940 we sent, to borrow a well-formed interchange shape");
+		const body = String(first!.body).replace(/\*ZZ\*WAYBILL +\*ZZ\*EDI3PL +\*/, "*ZZ*EDI3PL         *ZZ*WAYBILL        *");
+		const post = (text: string) => fetch(`${h.gatewayUrl}/webhooks/wms/edi-3pl`, { method: "POST", headers: { "content-type": "application/edi-x12", "x-edi-signature": sign3pl(text, h.secrets.wms) }, body: text });
+		const once = await post(body);
+		const again = await post(body);
+		assert.deepEqual([once.status, ((await once.json()) as { duplicate: boolean }).duplicate], [200, false]);
+		assert.deepEqual([again.status, ((await again.json()) as { duplicate: boolean }).duplicate], [200, true]);
+		const changed = await post(body.replace("W76*6", "W76*7"));
+		assert.equal(changed.status, 409);
+		assert.equal(((await changed.json()) as { type: string }).type, "https://waybill.dev/problems/duplicate-interchange");
 	});
 });

@@ -7,7 +7,7 @@ import {
 	UnknownMessageTypeError,
 	assertValidMessage, catalogueEntry, createEnvelope, dataschemaFor, describeError, isConcurrentUpdate, isConfigurationInvalid,
 	isIdempotencyConflict, isMappingFailed, isNotFound, isPartnerRejected, isPartnerUnavailable, isPartnerUnknown, isPayloadUnparseable,
-	isStoreUnavailable, StoreUnavailableError, isOrderNotYetKnown, isOverloaded, isRequestInProgress, OrderNotYetKnownError, OverloadedError, RequestInProgressError,
+	isStoreUnavailable, StoreUnavailableError, isDuplicateInterchange, DuplicateInterchangeError, isOrderNotYetKnown, isOverloaded, isRequestInProgress, OrderNotYetKnownError, OverloadedError, RequestInProgressError,
 	isRetryable, isSchemaInvalid, isSignatureInvalid, isStreamUnavailable, isUnknownMessageType, retryAfterOf,
 	type ErrorType, type MessageType,
 } from "../../canonical/index.ts";
@@ -219,6 +219,7 @@ describe("errors", () => {
 		[ERROR_TYPES.REQUEST_IN_PROGRESS, isRequestInProgress, new RequestInProgressError("k")],
 		[ERROR_TYPES.OVERLOADED, isOverloaded, new OverloadedError("inbound", 30_000, 20_000, 1_000)],
 		[ERROR_TYPES.STORE_UNAVAILABLE, isStoreUnavailable, new StoreUnavailableError("get", "Connection is closed.")],
+		[ERROR_TYPES.DUPLICATE_INTERCHANGE, isDuplicateInterchange, new DuplicateInterchangeError("edi-3pl", "x12:EDI3PL:000000001")],
 	];
 
 	test("every error type has a guard and a class", () => {
