@@ -13,5 +13,5 @@ export function testOrder(orderId: string, lines = 2): SalesOrder {
 }
 
 export async function releaseOrder(gatewayUrl: string, order: unknown): Promise<Response> {
-	return fetch(`${gatewayUrl}/api/v1/orders`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(order) });
+	return fetch(`${gatewayUrl}/api/v1/orders`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(order), signal: AbortSignal.timeout(20_000) });
 }

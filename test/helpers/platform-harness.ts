@@ -79,6 +79,8 @@ export async function startHarness(options: { mode: "distributed" | "embedded"; 
 			nodeID: `${namespace}-${group.join("+") || "client"}${generation ? `-${generation}` : ""}`,
 			transporter: (distributed ? natsUrl : null) as never,
 			metadata: { waybill: settings },
+			// As in moleculer.config.ts: a request lost while the transporter reconnects fails, it does not hang.
+			requestTimeout: 10_000,
 			logger: { type: "Console", options: { level: process.env.TEST_LOG_LEVEL || "error" } },
 		});
 	const brokers = groups.map((group) => brokerFor(group));

@@ -4,7 +4,8 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
 	let last: unknown;
 	for (;;) {
 		try {
-			const value = await check();
+			// A check that never settles (a call lost in a broker outage) must not stall the poll.
+			const value = await Promise.race([check(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error("check did not settle within 15 s")), 15_000).unref())]);
 			if (value) return value;
 		} catch (e: unknown) {
 			last = e;
