@@ -1,59 +1,15 @@
 import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { createServer, type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ErpSimulator, LastMileSimulator, WmsSimulator } from "../../simulators/index.ts";
+import { simulatorScope } from "../helpers/sim-scope.ts";
+
+const { startReceiver, started } = simulatorScope();
 
 const WMS_SECRET = "wms-test-secret";
 const ONFLEET_SECRET = "a1b2c3d4e5f60718293a4b5c6d7e8f90";
 const STEP_MS = 5;
-
-interface Hit {
-  raw: string;
-  body: any;
-  headers: IncomingHttpHeaders;
-  status: number;
-}
-
-interface Stoppable {
-  stop(): Promise<void>;
-}
-
-const running: Stoppable[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.stop()));
-});
-
-/** A webhook endpoint standing in for Waybill's gateway; `statusFor(n)` picks the answer to hit n. */
-async function startReceiver(statusFor: (n: number) => number = () => 200): Promise<{ url: string; hits: Hit[] }> {
-  const hits: Hit[] = [];
-  const server = createServer((req, res) => {
-    let raw = "";
-    req.setEncoding("utf8");
-    req.on("data", (chunk: string) => (raw += chunk));
-    req.on("end", () => {
-      const status = statusFor(hits.length);
-      hits.push({ raw, body: JSON.parse(raw), headers: req.headers, status });
-      res.writeHead(status).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  running.push({
-    stop: () => {
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  });
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`, hits };
-}
-
-async function started<T extends { start(port?: number): Promise<{ url: string }>; stop(): Promise<void> }>(sim: T): Promise<{ sim: T; url: string }> {
-  running.push(sim);
-  const { url } = await sim.start();
-  return { sim, url };
-}
 
 async function waitFor(condition: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -1,54 +1,21 @@
 import { createHmac } from "node:crypto";
-import { createServer, type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
   ancestorOf, parseInterchange, read856, read945, readFunctionalAck, writeInterchange, type Segment, type X12Transaction,
 } from "../../services/mapper/formats/x12/index.ts";
 import { WmsX12Simulator } from "../../simulators/index.ts";
+import { simulatorScope } from "../helpers/sim-scope.ts";
+
+const { startReceiver, started } = simulatorScope();
 
 const SECRET = "edi-test-secret";
 const STEP_MS = 5;
 const ORDER_ID = "ord_7f3a";
 
-interface Hit {
-  raw: string;
-  headers: IncomingHttpHeaders;
-}
-
-const running: Array<{ stop(): Promise<void> }> = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.stop()));
-});
-
-/** Stands in for Waybill's EDI webhook endpoint. */
-async function startReceiver(): Promise<{ url: string; hits: Hit[] }> {
-  const hits: Hit[] = [];
-  const server = createServer((req, res) => {
-    let raw = "";
-    req.setEncoding("utf8");
-    req.on("data", (chunk: string) => (raw += chunk));
-    req.on("end", () => {
-      hits.push({ raw, headers: req.headers });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  running.push({
-    stop: () => {
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  });
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/edi-3pl`, hits };
-}
-
 async function startSim(callbackUrl: string): Promise<{ sim: WmsX12Simulator; url: string }> {
   const sim = new WmsX12Simulator({ callbackUrl, secret: SECRET, stepDelayMs: STEP_MS, retryDelaysMs: [5] });
-  running.push(sim);
-  const { url } = await sim.start();
-  return { sim, url };
+  return started(sim);
 }
 
 /** A 940 as Waybill writes it: W05 with the order id, a ship-to, one LX/W01 per line. */
