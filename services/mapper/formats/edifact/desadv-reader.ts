@@ -1,6 +1,7 @@
 import type { EdifactSegment } from "./edifact-lexer.ts";
 import type { EdifactInterchange, EdifactMessage } from "./edifact-tokenizer.ts";
-import { el, readDecimal, readDtm, readNad, readRff, type DateTimeValue, type Party, type Reference } from "./edifact-values.ts";
+import { readBgm, type MessageHeader } from "./edifact-header.ts";
+import { el, readDecimal, readDtm, readNad, readRff, type Reference } from "./edifact-values.ts";
 
 /**
  * DESADV as EANCOM (D.96A EAN005, D.01B EAN007) lays it out: header (BGM, DTM, RFF, NAD, TDT),
@@ -34,17 +35,7 @@ export interface DespatchLine {
 	levelId?: string;
 }
 
-export interface DespatchAdvice {
-	messageRef: string;
-	version: string;
-	association?: string;
-	documentName?: string;
-	documentNumber?: string;
-	/** BGM 1225: 9 original, 5 replacement, 1 cancellation, ... */
-	documentFunction?: string;
-	times: DateTimeValue[];
-	references: Reference[];
-	parties: Party[];
+export interface DespatchAdvice extends MessageHeader {
 	carrier?: { id?: string; name?: string };
 	levels: PackagingLevel[];
 	lines: DespatchLine[];
@@ -97,10 +88,8 @@ export function readDesadvMessage(message: EdifactMessage): DespatchAdvice {
 }
 
 function readHeaderSegment(s: EdifactSegment, advice: DespatchAdvice): void {
-	if (s.tag === "BGM") {
-		const fields: Array<["documentName" | "documentNumber" | "documentFunction", string | undefined]> = [["documentName", el(s, 0, 0)], ["documentNumber", el(s, 1, 0)], ["documentFunction", el(s, 2, 0)]];
-		for (const [key, value] of fields) if (value) advice[key] = value;
-	} else if (s.tag === "DTM") advice.times.push(readDtm(s));
+	if (s.tag === "BGM") readBgm(s, advice);
+	else if (s.tag === "DTM") advice.times.push(readDtm(s));
 	else if (s.tag === "RFF") advice.references.push(readRff(s));
 	else if (s.tag === "NAD") advice.parties.push(readNad(s));
 	else if (s.tag === "TDT") {

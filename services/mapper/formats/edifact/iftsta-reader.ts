@@ -1,5 +1,6 @@
 import type { EdifactSegment } from "./edifact-lexer.ts";
 import type { EdifactInterchange, EdifactMessage } from "./edifact-tokenizer.ts";
+import { readBgm, type MessageHeader } from "./edifact-header.ts";
 import { el, readDtm, readLoc, readNad, readRff, type DateTimeValue, type Location, type Party, type Reference } from "./edifact-values.ts";
 
 /**
@@ -45,17 +46,7 @@ export interface IftstaConsignment {
 	statuses: IftstaStatus[];
 }
 
-export interface IftstaReport {
-	messageRef: string;
-	version: string;
-	association?: string;
-	documentName?: string;
-	documentNumber?: string;
-	/** BGM 1225: 9 original, 5 replacement, 1 cancellation, ... */
-	documentFunction?: string;
-	times: DateTimeValue[];
-	references: Reference[];
-	parties: Party[];
+export interface IftstaReport extends MessageHeader {
 	consignments: IftstaConsignment[];
 }
 
@@ -131,9 +122,4 @@ function readDescriptive(s: EdifactSegment, into: Partial<Pick<IftstaStatus, "re
 	else if (s.tag === "LOC") into.locations?.push(readLoc(s));
 	else if (s.tag === "NAD") into.parties?.push(readNad(s));
 	else if (s.tag === "FTX") into.freeText?.push(s.elements.slice(3).map((e) => e.join(" ")).join(" ").trim());
-}
-
-function readBgm(s: EdifactSegment, report: IftstaReport): void {
-	const fields: Array<["documentName" | "documentNumber" | "documentFunction", string | undefined]> = [["documentName", el(s, 0, 0)], ["documentNumber", el(s, 1, 0)], ["documentFunction", el(s, 2, 0)]];
-	for (const [key, value] of fields) if (value) report[key] = value;
 }
