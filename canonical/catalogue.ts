@@ -36,6 +36,8 @@ export const CATALOGUE: Record<MessageType, CatalogueEntry> = {
 	[ERP_COMMANDS.PAUSE_INVOICING]: command(F.csCaseSchema),
 	[ERP_COMMANDS.POST_CREDIT_NOTE]: command(settlementEventSchema, SETTLEMENT_EVENT_VERSION),
 	[ERP_COMMANDS.BACKORDER_LINES]: command(F.backorderSchema),
+	[ERP_COMMANDS.RAISE_CS_CASE]: command(F.csCaseRaiseSchema),
+	[ERP_COMMANDS.REFUSE_ORDER_CHANGE]: command(F.orderChangeRefusalSchema),
 
 	[WMS_FACTS.FULFILLMENT_ACCEPTED]: fact(F.fulfillmentRefSchema),
 	[WMS_FACTS.ALLOCATED]: fact(F.warehouseProgressSchema),
@@ -46,10 +48,13 @@ export const CATALOGUE: Record<MessageType, CatalogueEntry> = {
 	[WMS_FACTS.INVENTORY_ADJUSTED]: fact(F.inventoryAdjustedSchema),
 	[WMS_FACTS.EXCEPTION_RAISED]: fact(F.warehouseExceptionSchema),
 	[WMS_FACTS.RETURN_RECEIVED]: fact(F.returnReceivedSchema),
+	[WMS_FACTS.FULFILLMENT_CANCELLED]: fact(F.fulfillmentRefSchema),
+	[WMS_FACTS.FULFILLMENT_UPDATED]: fact(F.fulfillmentUpdatedSchema),
 
 	[WMS_COMMANDS.CREATE_FULFILLMENT_ORDER]: command(fulfillmentOrderSchema, FULFILLMENT_ORDER_VERSION),
 	[WMS_COMMANDS.CANCEL_FULFILLMENT_ORDER]: command(F.cancelFulfillmentSchema),
 	[WMS_COMMANDS.EXPECT_RETURN]: command(returnOrderSchema, RETURN_ORDER_VERSION),
+	[WMS_COMMANDS.UPDATE_FULFILLMENT_ORDER]: command(F.fulfillmentUpdateSchema),
 
 	[LASTMILE_FACTS.JOB_ACCEPTED]: fact(F.deliveryEventSchema),
 	[LASTMILE_FACTS.DISPATCHED]: fact(F.deliveryEventSchema),
@@ -61,12 +66,16 @@ export const CATALOGUE: Record<MessageType, CatalogueEntry> = {
 	[LASTMILE_FACTS.ATTEMPT_FAILED]: fact(F.deliveryEventSchema),
 	[LASTMILE_FACTS.RETURNED_TO_SENDER]: fact(F.deliveryEventSchema),
 	[LASTMILE_FACTS.SHIPMENT_BOOKED]: fact(bookingConfirmationSchema, SHIPMENT_BOOKING_VERSION),
+	[LASTMILE_FACTS.JOB_CANCELLED]: fact(F.deliveryEventSchema),
+	[LASTMILE_FACTS.JOB_UPDATED]: fact(F.deliveryEventSchema),
+	[LASTMILE_FACTS.RETURN_PICKUP_ACCEPTED]: fact(F.deliveryEventSchema),
 
 	[LASTMILE_COMMANDS.CREATE_DELIVERY_JOB]: command(deliveryJobSchema, DELIVERY_JOB_VERSION),
 	[LASTMILE_COMMANDS.CANCEL_DELIVERY_JOB]: command(F.deliveryJobRefSchema),
 	[LASTMILE_COMMANDS.SCHEDULE_REATTEMPT]: command(F.deliveryJobRefSchema),
 	[LASTMILE_COMMANDS.CREATE_RETURN_PICKUP]: command(returnOrderSchema, RETURN_ORDER_VERSION),
 	[LASTMILE_COMMANDS.BOOK_SHIPMENT]: command(shipmentBookingSchema, SHIPMENT_BOOKING_VERSION),
+	[LASTMILE_COMMANDS.UPDATE_DELIVERY_JOB]: command(F.deliveryJobRefSchema),
 
 	[WAYBILL_FACTS.ORDER_STATUS_CHANGED]: fact(F.statusChangedSchema),
 	[WAYBILL_FACTS.SLA_AT_RISK]: fact(F.slaSchema),
@@ -78,6 +87,8 @@ export const CATALOGUE: Record<MessageType, CatalogueEntry> = {
 	[WAYBILL_FACTS.PARTNER_RECOVERED]: fact(F.partnerHealthSchema),
 	[WAYBILL_FACTS.MESSAGE_DEAD_LETTERED]: fact(F.deadLetterSchema),
 	[WAYBILL_FACTS.INPUT_REJECTED]: fact(F.inputRejectedSchema),
+	[WAYBILL_FACTS.CLOCK_ELAPSED]: fact(F.clockElapsedSchema),
+	[WAYBILL_FACTS.REALLOCATION_REQUIRED]: fact(F.reallocationRequiredSchema),
 	[WAYBILL_FACTS.MESSAGE_REPLAYED]: fact(F.messageReplayedSchema),
 	[WAYBILL_FACTS.FIELD_CONFLICT]: fact(F.fieldConflictSchema),
 

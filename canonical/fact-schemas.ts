@@ -20,7 +20,7 @@ export const warehouseProgressSchema = {
 	lines: {
 		type: "array",
 		optional: true,
-		items: { ...lineQuantitySchema, props: { ...lineQuantitySchema.props, qtyPicked: { type: "number", integer: true, min: 0, optional: true } } },
+		items: { ...lineQuantitySchema, props: { ...lineQuantitySchema.props, qtyPicked: { type: "number", integer: true, min: 0, optional: true }, qtyAllocated: { type: "number", integer: true, min: 0, optional: true } } },
 	},
 	packages: { type: "array", optional: true, items: shipmentPackageSchema },
 } as const;
@@ -28,6 +28,8 @@ export const warehouseProgressSchema = {
 export const orderUpdatedSchema = {
 	$$strict: "remove",
 	...orderRef,
+	/** Names this change request: the refusal or the updates it causes refer to it. */
+	changeId: idSchema,
 	changes: {
 		type: "object",
 		props: {
@@ -47,6 +49,10 @@ export const inventoryAdjustedSchema = {
 	delta: { type: "number", integer: true },
 	reason: { type: "string", optional: true, max: 200 },
 	onHand: { type: "number", integer: true, optional: true },
+	/** Units of the SKU reserved for orders at this warehouse after the adjustment. */
+	allocated: { type: "number", integer: true, min: 0, optional: true },
+	/** Orders whose reservation the adjustment broke, when the WMS names them. */
+	affectedOrders: { type: "array", optional: true, max: 1000, items: idSchema },
 	at: isoTime,
 } as const;
 
@@ -54,8 +60,11 @@ export const warehouseExceptionSchema = {
 	$$strict: "remove",
 	orderId: { ...idSchema, optional: true },
 	warehouse: idSchema,
+	/** damaged-stock, carrier-no-show, wave-blocked, or a partner's own code (see the policies' warehouseExceptions). */
 	code: { type: "string", min: 1, max: 64 },
 	description: { type: "string", max: 1000 },
+	/** Lines affected (damaged stock): what can no longer ship. */
+	lines: { type: "array", optional: true, items: lineQuantitySchema },
 } as const;
 
 export const returnReceivedSchema = {
@@ -78,6 +87,8 @@ export const deliveryEventSchema = {
 	reason: { type: "string", optional: true, max: 500 },
 	location: { type: "object", optional: true, props: { lat: "number", lng: "number" } },
 	proofOfDelivery: proofOfDeliverySchema,
+	/** The return this event belongs to (a pickup or a return to the warehouse). */
+	rma: { type: "string", optional: true, max: 128 },
 } as const;
 
 export const statusChangedSchema = {
@@ -98,6 +109,43 @@ export const slaSchema = {
 } as const;
 
 export const csCaseSchema = { $$strict: "remove", ...orderRef, reason: { type: "string", max: 500 } } as const;
+
+/** A customer-service case Waybill asks the ERP's CRM to open. */
+export const csCaseRaiseSchema = {
+	$$strict: "remove",
+	...orderRef,
+	kind: { type: "string", min: 1, max: 64 },
+	reason: { type: "string", max: 500 },
+	caseId: { ...idSchema, optional: true },
+} as const;
+
+/** A change the ERP asked for that can no longer be applied, with the reason. */
+export const orderChangeRefusalSchema = {
+	$$strict: "remove",
+	...orderRef,
+	changeId: idSchema,
+	fields: { type: "array", min: 1, items: "string" },
+	reason: { type: "string", min: 1, max: 500 },
+} as const;
+
+/** A durable timer came due: which clock, when it was due. */
+export const clockElapsedSchema = {
+	$$strict: "remove",
+	...orderRef,
+	clock: { type: "string", min: 1, max: 64 },
+	dueAt: isoTime,
+	/** The exception case a resolution clock belongs to. */
+	caseId: { ...idSchema, optional: true },
+} as const;
+
+export const reallocationRequiredSchema = {
+	$$strict: "remove",
+	...orderRef,
+	warehouse: idSchema,
+	sku: { type: "string", min: 1, max: 64 },
+	reason: { type: "string", max: 500 },
+	at: isoTime,
+} as const;
 
 export const partnerHealthSchema = {
 	$$strict: "remove",
@@ -158,6 +206,15 @@ export const orderStatusUpdateSchema = {
 
 export const cancelFulfillmentSchema = { ...fulfillmentRefSchema, reason: { type: "string", max: 500 } } as const;
 
+export const fulfillmentUpdateSchema = {
+	...fulfillmentRefSchema,
+	changeId: idSchema,
+	shipTo: { ...addressSchema, optional: true },
+	lines: { type: "array", optional: true, items: lineQuantitySchema },
+} as const;
+
+export const fulfillmentUpdatedSchema = { ...fulfillmentRefSchema, changeId: { ...idSchema, optional: true } } as const;
+
 export const deliveryJobRefSchema = {
 	$$strict: "remove",
 	...orderRef,
@@ -165,6 +222,11 @@ export const deliveryJobRefSchema = {
 	partnerRef: { type: "string", optional: true, max: 128 },
 	window: windowSchema,
 	reason: { type: "string", optional: true, max: 500 },
+	/** A new address for the stop (an order change). */
+	address: { ...addressSchema, optional: true },
+	changeId: { ...idSchema, optional: true },
+	/** The attempt this command starts (re-attempts count from 2). */
+	attempt: { type: "number", integer: true, min: 1, optional: true },
 } as const;
 
 export const backorderSchema = {

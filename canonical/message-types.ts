@@ -18,6 +18,10 @@ export const ERP_COMMANDS = {
 	PAUSE_INVOICING: "erp.invoicing.pause",
 	POST_CREDIT_NOTE: "erp.credit-note.post",
 	BACKORDER_LINES: "erp.lines.backorder",
+	/** Open a customer-service case in the ERP's CRM (failed delivery, intercepted order). */
+	RAISE_CS_CASE: "erp.cs-case.raise",
+	/** Tell the ERP a change it asked for cannot be applied any more, and why. */
+	REFUSE_ORDER_CHANGE: "erp.order-change.refuse",
 } as const;
 
 export const WMS_FACTS = {
@@ -30,12 +34,17 @@ export const WMS_FACTS = {
 	INVENTORY_ADJUSTED: "wms.inventory.adjusted",
 	EXCEPTION_RAISED: "wms.exception.raised",
 	RETURN_RECEIVED: "wms.return.received",
+	/** Answer to a cancel command: the fulfillment order is cancelled and its reservation released. */
+	FULFILLMENT_CANCELLED: "wms.fulfillment.cancelled",
+	/** Answer to an update command: the change reached the warehouse. */
+	FULFILLMENT_UPDATED: "wms.fulfillment.updated",
 } as const;
 
 export const WMS_COMMANDS = {
 	CREATE_FULFILLMENT_ORDER: "wms.fulfillment-order.create",
 	CANCEL_FULFILLMENT_ORDER: "wms.fulfillment-order.cancel",
 	EXPECT_RETURN: "wms.return.expect",
+	UPDATE_FULFILLMENT_ORDER: "wms.fulfillment-order.update",
 } as const;
 
 /** Synchronous queries: asked live through the adapter, never put on a stream. */
@@ -54,6 +63,12 @@ export const LASTMILE_FACTS = {
 	ATTEMPT_FAILED: "lastmile.attempt.failed",
 	RETURNED_TO_SENDER: "lastmile.returned-to-sender",
 	SHIPMENT_BOOKED: "lastmile.shipment.booked",
+	/** Answer to a cancel command: the job will not be delivered. */
+	JOB_CANCELLED: "lastmile.job.cancelled",
+	/** Answer to an update command: the new address or window reached the job. */
+	JOB_UPDATED: "lastmile.job.updated",
+	/** Answer to a return pickup command: the pickup is planned. */
+	RETURN_PICKUP_ACCEPTED: "lastmile.return-pickup.accepted",
 } as const;
 
 export const LASTMILE_COMMANDS = {
@@ -62,6 +77,7 @@ export const LASTMILE_COMMANDS = {
 	SCHEDULE_REATTEMPT: "lastmile.reattempt.schedule",
 	CREATE_RETURN_PICKUP: "lastmile.return-pickup.create",
 	BOOK_SHIPMENT: "lastmile.shipment.book",
+	UPDATE_DELIVERY_JOB: "lastmile.delivery-job.update",
 } as const;
 
 export const WAYBILL_FACTS = {
@@ -80,6 +96,10 @@ export const WAYBILL_FACTS = {
 	MESSAGE_REPLAYED: "waybill.message.replayed",
 	/** A partner wrote a field its system does not own; the field was not applied. */
 	FIELD_CONFLICT: "waybill.field.conflict",
+	/** A durable timer of an order came due (SLA clocks); the saga decides what it means. */
+	CLOCK_ELAPSED: "waybill.clock.elapsed",
+	/** An inventory adjustment broke this order's reservation: the saga re-allocates it. */
+	REALLOCATION_REQUIRED: "waybill.reallocation.required",
 } as const;
 
 export const INBOUND_MESSAGES = {

@@ -18,6 +18,8 @@ export interface SettlementEvent {
 	lines: InvoiceLine[];
 	total: number;
 	at: string;
+	/** The return a credit note settles. */
+	rma?: string;
 }
 
 export const invoiceLineSchema = {
@@ -39,4 +41,5 @@ export const settlementEventSchema = {
 	lines: { type: "array", min: 1, items: invoiceLineSchema },
 	total: { type: "number" },
 	at: isoTime,
+	rma: { ...idSchema, optional: true },
 } as const;
