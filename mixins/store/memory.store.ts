@@ -89,6 +89,13 @@ export class MemoryStore implements Store {
 		this.#open().delete(key);
 	}
 
+	async deleteIfEquals<T>(key: string, expected: T): Promise<boolean> {
+		const json = toJson(expected);
+		if (this.#read(key, "value")?.json !== json) return false;
+		this.#open().delete(key);
+		return true;
+	}
+
 	async getVersioned<T>(key: string): Promise<Versioned<T> | undefined> {
 		const entry = this.#read(key, "versioned");
 		return entry && { value: JSON.parse(entry.json) as T, version: entry.version };
@@ -135,17 +142,29 @@ export class MemoryStore implements Store {
 
 	async indexRange(indexKey: string, min: number, max: number, limit?: number): Promise<string[]> {
 		checkLimit(limit);
-		const entry = this.#read(indexKey, "index");
-		if (entry === undefined) return [];
-		return [...entry.scores]
-			.filter(([, score]) => score >= min && score <= max)
-			.sort(byScoreThenMember)
-			.slice(0, limit)
-			.map(([member]) => member);
+		return this.#range(indexKey, min, max, limit);
 	}
 
 	async indexSize(indexKey: string): Promise<number> {
 		return this.#read(indexKey, "index")?.scores.size ?? 0;
+	}
+
+	async indexRemove(indexKey: string, member: string): Promise<boolean> {
+		const entry = this.#read(indexKey, "index");
+		if (entry === undefined || !entry.scores.delete(member)) return false;
+		if (entry.scores.size === 0) this.#open().delete(indexKey);
+		return true;
+	}
+
+	async indexClaim(indexKey: string, maxScore: number, newScore: number, limit: number): Promise<string[]> {
+		checkLimit(limit);
+		checkScore(maxScore, "maxScore");
+		checkScore(newScore, "newScore");
+		// No await between reading and re-scoring: that is what keeps two claims apart.
+		const claimed = this.#range(indexKey, -Infinity, maxScore, limit);
+		const scores = this.#read(indexKey, "index")?.scores;
+		for (const member of claimed) scores?.set(member, newScore);
+		return claimed;
 	}
 
 	/** Empties the shared map in place, so other stores with this prefix see the clear too. */
@@ -163,6 +182,16 @@ export class MemoryStore implements Store {
 		return this.#data;
 	}
 
+	#range(indexKey: string, min: number, max: number, limit: number | undefined): string[] {
+		const entry = this.#read(indexKey, "index");
+		if (entry === undefined) return [];
+		return [...entry.scores]
+			.filter(([, score]) => score >= min && score <= max)
+			.sort(byScoreThenMember)
+			.slice(0, limit)
+			.map(([member]) => member);
+	}
+
 	#live(key: string): Entry | undefined {
 		const data = this.#open();
 		const entry = data.get(key);
@@ -177,6 +206,11 @@ export class MemoryStore implements Store {
 		if (entry.kind !== kind) throw new TypeError(`WRONGTYPE ${key} holds a ${entry.kind}, not a ${kind}`);
 		return entry as Extract<Entry, { kind: K }>;
 	}
+}
+
+/** Redis refuses NaN scores with a ReplyError; refuse them here as the same kind of mistake. */
+function checkScore(score: number, name: string): void {
+	if (Number.isNaN(score)) throw new RangeError(`${name} is NaN`);
 }
 
 function valueEntry(value: unknown, ttlMs: number | undefined): Entry {

@@ -23,10 +23,29 @@ redis.call('HSET', KEYS[1], 'v', version, 'd', ARGV[2])
 return version
 `;
 
-/** The client once `defineCommand` has added the script as a method. */
+/** Compare-and-delete of a plain key; GET of a missing key is false in Lua, never equal to a string. */
+const DELETE_IF_EQUALS_LUA = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+return 1
+`;
+
+/**
+ * Take and re-score in one script, so no other claim can read the same members in between.
+ * ARGV: maxScore, newScore, limit.
+ */
+const INDEX_CLAIM_LUA = `
+local members = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[3])
+for _, member in ipairs(members) do redis.call('ZADD', KEYS[1], ARGV[2], member) end
+return members
+`;
+
+/** The client once `defineCommand` has added the scripts as methods. */
 interface ScriptedRedis extends Redis {
 	setVersioned(key: string, expectedVersion: number, json: string): Promise<number | null>;
 	setVersionedWith(numberOfKeys: number, ...keysThenArgs: Array<string | number>): Promise<number | null>;
+	deleteIfEquals(key: string, json: string): Promise<number>;
+	indexClaim(key: string, maxScore: string | number, newScore: string | number, limit: number): Promise<string[]>;
 }
 
 /** SET_VERSIONED plus plain SETs of KEYS[2..] to ARGV[3..], all in one atomic script. */
@@ -63,6 +82,8 @@ export class RedisStore implements Store {
 		this.#redis.defineCommand("setVersioned", { numberOfKeys: 1, lua: SET_VERSIONED_LUA });
 		// Multi-key: on a Redis Cluster the keys would need one hash slot (a {prefix} hash tag).
 		this.#redis.defineCommand("setVersionedWith", { lua: SET_VERSIONED_WITH_LUA });
+		this.#redis.defineCommand("deleteIfEquals", { numberOfKeys: 1, lua: DELETE_IF_EQUALS_LUA });
+		this.#redis.defineCommand("indexClaim", { numberOfKeys: 1, lua: INDEX_CLAIM_LUA });
 		// Failed commands already reject with their own error; this one only explains a failed ready().
 		this.#redis.on("error", (error: Error) => {
 			this.#lastError = error;
@@ -120,6 +141,10 @@ export class RedisStore implements Store {
 		await this.#redis.del(this.#key(key));
 	}
 
+	async deleteIfEquals<T>(key: string, expected: T): Promise<boolean> {
+		return (await this.#redis.deleteIfEquals(this.#key(key), toJson(expected))) === 1;
+	}
+
 	async getVersioned<T>(key: string): Promise<Versioned<T> | undefined> {
 		const [version, json] = await this.#redis.hmget(this.#key(key), "v", "d");
 		if (version === null || json === null) return undefined;
@@ -152,6 +177,15 @@ export class RedisStore implements Store {
 
 	async indexSize(indexKey: string): Promise<number> {
 		return this.#redis.zcard(this.#key(indexKey));
+	}
+
+	async indexRemove(indexKey: string, member: string): Promise<boolean> {
+		return (await this.#redis.zrem(this.#key(indexKey), member)) === 1;
+	}
+
+	async indexClaim(indexKey: string, maxScore: number, newScore: number, limit: number): Promise<string[]> {
+		checkLimit(limit);
+		return this.#redis.indexClaim(this.#key(indexKey), bound(checkScore(maxScore, "maxScore")), bound(checkScore(newScore, "newScore")), limit);
 	}
 
 	/** SCAN in batches rather than KEYS, which blocks the whole server while it walks the keyspace. */
@@ -191,6 +225,12 @@ function parse<T>(json: string | null): T | undefined {
 function checkLimit(limit: number): number {
 	if (!Number.isSafeInteger(limit) || limit < 0) throw new RangeError(`limit must be a non-negative integer; got ${limit}`);
 	return limit;
+}
+
+/** Checked here so both stores refuse NaN alike (a RangeError), not with Redis's "not a float". */
+function checkScore(score: number, name: string): number {
+	if (Number.isNaN(score)) throw new RangeError(`${name} is NaN`);
+	return score;
 }
 
 function bound(score: number): string | number {

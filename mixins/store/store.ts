@@ -16,6 +16,13 @@ export interface Store {
 	/** Writes only when the key is absent. True when this call wrote it (idempotency claims). */
 	setIfAbsent<T>(key: string, value: T, ttlMs?: number): Promise<boolean>;
 	delete(key: string): Promise<void>;
+	/**
+	 * Deletes a plain key only while it still holds `expected` (compared as JSON text, so pass the
+	 * value as it was read). True when this call deleted it. A value carrying a token unique to its
+	 * writer makes this safe against delete-and-rewrite in between, which a version check is not:
+	 * a versioned key that is deleted and written again starts over at version 1.
+	 */
+	deleteIfEquals<T>(key: string, expected: T): Promise<boolean>;
 
 	/** Optimistic concurrency: read a value with its version. */
 	getVersioned<T>(key: string): Promise<Versioned<T> | undefined>;
@@ -38,6 +45,14 @@ export interface Store {
 	/** Members with min <= score <= max, ascending by score, at most `limit`. */
 	indexRange(indexKey: string, min: number, max: number, limit?: number): Promise<string[]>;
 	indexSize(indexKey: string): Promise<number>;
+	/** True when the member was there. Removing the last member removes the index, as in Redis. */
+	indexRemove(indexKey: string, member: string): Promise<boolean>;
+	/**
+	 * Atomically takes up to `limit` members with score <= maxScore, lowest first, and re-scores
+	 * them to `newScore`, returning them. A lease: with newScore in the future no other claim
+	 * returns them until then, and two concurrent claims never return the same member.
+	 */
+	indexClaim(indexKey: string, maxScore: number, newScore: number, limit: number): Promise<string[]>;
 
 	/** Remove every key under this store's prefix (tests and demo clean-up). */
 	clear(): Promise<void>;

@@ -215,6 +215,72 @@ function storeContract(name: string, makeStore: MakeStore): void {
 			assert.equal(await store.indexSize("none"), 0);
 		});
 
+		it("indexRemove takes a member out and says whether it was there", async () => {
+			for (const [member, score] of [["a", 1], ["b", 2]] as const) await store.indexAdd("due", member, score);
+			assert.equal(await store.indexRemove("due", "a"), true);
+			assert.equal(await store.indexRemove("due", "a"), false);
+			assert.equal(await store.indexRemove("none", "a"), false);
+			assert.deepEqual(await store.indexRange("due", -Infinity, Infinity), ["b"]);
+			assert.equal(await store.indexSize("due"), 1);
+		});
+
+		it("removing the last member removes the index, so the key is free for another kind", async () => {
+			await store.indexAdd("due", "a", 1);
+			assert.equal(await store.indexRemove("due", "a"), true);
+			await store.set("due", "plain now");
+			assert.equal(await store.get("due"), "plain now");
+		});
+
+		it("indexClaim takes the lowest due members up to limit and re-scores them to the lease", async () => {
+			for (const [member, score] of [["c", 3], ["a", 1], ["late", 50], ["b", 1]] as const) await store.indexAdd("due", member, score);
+			assert.deepEqual(await store.indexClaim("due", 10, 100, 2), ["a", "b"]);
+			assert.deepEqual(await store.indexRange("due", -Infinity, Infinity), ["c", "late", "a", "b"]);
+			assert.deepEqual(await store.indexClaim("due", 10, 100, 5), ["c"]);
+			assert.deepEqual(await store.indexClaim("due", 10, 100, 5), [], "leased members are not due again before the lease");
+			assert.deepEqual(await store.indexClaim("due", 100, 200, 5), ["late", "a", "b", "c"]);
+			assert.equal(await store.indexSize("due"), 4);
+		});
+
+		it("indexClaim on an empty or missing index, or with limit 0, takes nothing", async () => {
+			assert.deepEqual(await store.indexClaim("none", Infinity, 1, 10), []);
+			await store.indexAdd("due", "a", 1);
+			assert.deepEqual(await store.indexClaim("due", Infinity, 5, 0), []);
+			assert.deepEqual(await store.indexRange("due", 1, 1), ["a"]);
+		});
+
+		it("indexClaim refuses a negative or fractional limit and a NaN score", async () => {
+			await assert.rejects(store.indexClaim("due", 1, 2, -1), RangeError);
+			await assert.rejects(store.indexClaim("due", 1, 2, 1.5), RangeError);
+			await assert.rejects(store.indexClaim("due", Number.NaN, 2, 1), RangeError);
+			await assert.rejects(store.indexClaim("due", 1, Number.NaN, 1), RangeError);
+		});
+
+		it("never hands the same member to two of many concurrent claims", async () => {
+			const members = Array.from({ length: 60 }, (_, i) => `m-${String(i).padStart(2, "0")}`);
+			for (const member of members) await store.indexAdd("due", member, 1);
+			const claims = await Promise.all(Array.from({ length: 12 }, () => store.indexClaim("due", 1, 1_000, 7)));
+			const claimed = claims.flat();
+			assert.equal(new Set(claimed).size, claimed.length, "no member claimed twice");
+			assert.deepEqual(claimed.toSorted(), members);
+		});
+
+		it("deleteIfEquals deletes a key only while it still holds the expected value", async () => {
+			const timer = { token: "t-1", dueAt: 5 };
+			await store.set("timer", timer);
+			assert.equal(await store.deleteIfEquals("timer", { token: "t-0", dueAt: 5 }), false);
+			assert.deepEqual(await store.get("timer"), timer);
+			assert.equal(await store.deleteIfEquals("timer", await store.get("timer")), true);
+			assert.equal(await store.get("timer"), undefined);
+			assert.equal(await store.deleteIfEquals("timer", timer), false, "a missing key equals nothing");
+		});
+
+		it("deleteIfEquals refuses a value that has no JSON form and fails on a key of another kind", async () => {
+			await assert.rejects(store.deleteIfEquals("k", undefined), TypeError);
+			await store.setVersioned("saga", "v1", 0);
+			await assert.rejects(store.deleteIfEquals("saga", "v1"));
+			assert.deepEqual(await store.getVersioned("saga"), { value: "v1", version: 1 });
+		});
+
 		it("clear removes every kind of key under this prefix and leaves other prefixes alone", async () => {
 			const other = await open();
 			await other.set("k", "other's");
@@ -327,7 +393,13 @@ describe("a Redis store that cannot reach Redis", () => {
 			const error = await store.get("anything").then(() => undefined, (e: unknown) => e);
 			assert.ok(isStoreUnavailable(error), String(error));
 			assert.equal(isRetryable(error), true);
+			// Methods added after the wrapper was written are covered too (it wraps whatever the store has).
+			const outages = await Promise.all(
+				[store.indexClaim("due", 1, 2, 10), store.indexRemove("due", "a"), store.deleteIfEquals("k", 1)].map((call) => call.then(() => undefined, (e: unknown) => e)),
+			);
+			for (const outage of outages) assert.ok(isStoreUnavailable(outage), String(outage));
 			await assert.rejects(store.set("k", () => undefined), TypeError, "our own checks still fail as what they are");
+			await assert.rejects(store.indexClaim("due", 1, 2, -1), RangeError);
 		} finally {
 			await store.close();
 		}
