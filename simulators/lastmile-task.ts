@@ -55,6 +55,8 @@ export interface OnfleetTask {
   estimatedCompletionTime: number | null;
   eta: number | null;
   trackingViewed: boolean;
+  /** Set on a clone only: the task it was cloned from. */
+  sourceTaskId?: string;
 }
 
 export interface TaskInput {
@@ -64,6 +66,8 @@ export interface TaskInput {
   completeBefore?: number;
   notes?: string;
   quantity?: number;
+  /** A pickup (a return collected from the customer) rather than a drop-off. */
+  pickupTask?: boolean;
   metadata: OnfleetMetadata[];
 }
 
@@ -109,7 +113,7 @@ export function newTask(input: TaskInput, ids: { organization: string; admin: st
     state: TASK_STATE.unassigned,
     completeAfter: input.completeAfter ?? null,
     completeBefore: input.completeBefore ?? null,
-    pickupTask: false,
+    pickupTask: input.pickupTask ?? false,
     notes: input.notes ?? "",
     completionDetails: emptyCompletionDetails(),
     metadata: input.metadata,
@@ -132,7 +136,7 @@ export function newTask(input: TaskInput, ids: { organization: string; admin: st
 }
 
 /** Onfleet geocodes the unparsed address; a stable fake point near Amsterdam stands in for that. */
-function geocode(address: string): [number, number] {
+export function geocode(address: string): [number, number] {
   const digest = createHash("sha256").update(address).digest();
   const jitter = (byte: number): number => (byte - 128) / 2560;
   return [round(4.9 + jitter(digest[0] ?? 128)), round(52.37 + jitter(digest[1] ?? 128))];

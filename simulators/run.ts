@@ -6,7 +6,8 @@ import { ErpSimulator, LastMileSimulator, WmsSimulator, WmsX12Simulator } from "
  *   node --import tsx simulators/run.ts <erp|wms|wms-x12|lastmile> [--port N]
  * Env: SIM_PORT, SIM_CALLBACK_URL, SIM_SECRET, SIM_STEP_DELAY_MS, and for the simulators that send
  * webhooks SIM_MAX_ATTEMPTS (attempts per delivery), SIM_DUPLICATES (copies of each delivery)
- * and SIM_OUT_OF_ORDER (chance per order of two events swapped).
+ * and SIM_OUT_OF_ORDER (chance per order of two events swapped); for the ERP, SIM_WAYBILL_URL (where
+ * its driver sends cancellations, changes and returns). Scenarios are set with POST /_sim/scenario.
  * Stdout carries exactly one JSON line, `{"sim":..,"url":..}`, which the demo parses; logs go to stderr.
  */
 
@@ -40,7 +41,7 @@ function envNumber<K extends string>(env: NodeJS.ProcessEnv, name: string, optio
 }
 
 function create(kind: SimKind, env: NodeJS.ProcessEnv): Simulator {
-  if (kind === "erp") return new ErpSimulator();
+  if (kind === "erp") return new ErpSimulator({ ...(env["SIM_WAYBILL_URL"] ? { waybillUrl: env["SIM_WAYBILL_URL"] } : {}), log: (line: string) => log(`erp: ${line}`) });
   const options = {
     secret: env["SIM_SECRET"] ?? DEFAULT_SECRETS[kind],
     ...(env["SIM_CALLBACK_URL"] ? { callbackUrl: env["SIM_CALLBACK_URL"] } : {}),

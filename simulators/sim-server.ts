@@ -34,7 +34,7 @@ export interface SimReply {
 }
 
 export interface Route {
-  method: "GET" | "POST" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "DELETE";
   /** Path with `:name` segments, e.g. `/api/orders/:orderId/status`. */
   pattern: string;
   /**
@@ -216,6 +216,13 @@ export class SimServer {
     if (action === "POST reset") {
       this.reset();
       return reply(res, 200, { ok: true });
+    }
+    // A simulator's own controls (its scenario): routes under /_sim/, neither recorded nor faulted.
+    const own = this.match(method, pathname);
+    if (own !== undefined) {
+      if (raw !== "" && !parsed.ok) return reply(res, 400, { error: "body is not JSON" });
+      const answer = own.route.handle({ method, path: pathname, params: own.params, query: {}, headers: {}, body: parsed.value });
+      return reply(res, answer.status, answer.body);
     }
     reply(res, 404, { error: `no control endpoint ${method} ${pathname}` });
   }

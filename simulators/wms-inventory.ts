@@ -21,27 +21,39 @@ export interface InventoryLevel {
  */
 export class WmsInventory {
   private readonly allocations = new Map<string, number>();
+  /** Changes to on-hand the simulator made: stock counts and returns put back on the shelf. */
+  private readonly corrections = new Map<string, number>();
 
   constructor(private readonly warehouses: readonly string[]) {}
 
   /** The level now, or undefined for a warehouse this WMS does not run. */
   level(sku: string, warehouse: string): InventoryLevel | undefined {
-    if (!this.warehouses.includes(warehouse)) return undefined;
-    const onHand = onHandFor(sku, warehouse);
+    return this.warehouses.includes(warehouse) ? this.position(sku, warehouse) : undefined;
+  }
+
+  /** The level in any warehouse, for events about the simulator's own orders, wherever they were sent. */
+  position(sku: string, warehouse: string): InventoryLevel {
+    const onHand = onHandFor(sku, warehouse) + (this.corrections.get(keyOf(sku, warehouse)) ?? 0);
     const allocated = this.allocations.get(keyOf(sku, warehouse)) ?? 0;
     return { sku, warehouse, onHand, allocated, available: onHand - allocated, asOf: new Date().toISOString() };
   }
 
   allocate(warehouse: string, lines: readonly WmsLine[]): void {
-    this.adjust(warehouse, lines, 1);
+    this.reserve(warehouse, lines, 1);
   }
 
   /** A cancelled order gives its stock back. */
   release(warehouse: string, lines: readonly WmsLine[]): void {
-    this.adjust(warehouse, lines, -1);
+    this.reserve(warehouse, lines, -1);
   }
 
-  private adjust(warehouse: string, lines: readonly WmsLine[], sign: 1 | -1): void {
+  /** On-hand changes by `delta`: a stock count found less, a return went back on the shelf. */
+  correct(warehouse: string, sku: string, delta: number): void {
+    const key = keyOf(sku, warehouse);
+    this.corrections.set(key, (this.corrections.get(key) ?? 0) + delta);
+  }
+
+  private reserve(warehouse: string, lines: readonly WmsLine[], sign: 1 | -1): void {
     for (const { sku, qty } of lines) {
       const key = keyOf(sku, warehouse);
       this.allocations.set(key, (this.allocations.get(key) ?? 0) + sign * qty);

@@ -8,6 +8,7 @@ import { sign3pl } from "./signatures.ts";
 import type { Delivery, WebhookSimOptions } from "./webhook-sender.ts";
 import { WebhookSimulator, type WebhookSimulatorStats } from "./webhook-simulator.ts";
 import { WMS_CARRIER, cartonise, trackingNumber } from "./wms-events.ts";
+import { cancels, readCancel940, type Cancel940 } from "./wms-x12-cancel.ts";
 import { shipNotice856, shippingAdvice945, type X12Line, type X12WarehouseOrder } from "./x12-documents.ts";
 
 export const WMS_X12_PARTNER_ID = "edi-3pl";
@@ -29,15 +30,22 @@ export interface WmsX12Options extends WebhookSimOptions {
 export interface WmsX12Stats extends WebhookSimulatorStats {
   fulfillmentOrders: number;
   fulfillmentOrdersByOrder: Record<string, number>;
+  /** Orders whose pending 945 and 856 a cancelling 940 stopped. */
+  cancellations: number;
+  cancellationsByOrder: Record<string, number>;
 }
 
 /**
  * A 3PL that speaks only X12: takes Waybill's 940s on `POST /edi`, answers each interchange with
- * a 997, and for every accepted 940 sends a 945 and then an 856 as signed webhooks.
+ * a 997, and for every accepted 940 sends a 945 and then an 856 as signed webhooks. A 940 with
+ * W0501 "F" cancels: the order's documents not yet sent are not sent.
  */
 export class WmsX12Simulator extends WebhookSimulator {
   readonly partnerId = WMS_X12_PARTNER_ID;
   private readonly countsByOrder = new Map<string, number>();
+  private readonly cancellationsByOrder = new Map<string, number>();
+  /** Orders whose 945 is still to come: the ones a cancel can stop. */
+  private readonly unshipped = new Map<string, X12WarehouseOrder>();
   private readonly warehouse: string;
   private orderSeq = 0;
   private ssccSeq = SSCC_SERIAL_BASE;
@@ -57,6 +65,8 @@ export class WmsX12Simulator extends WebhookSimulator {
       fulfillmentOrders: this.orderSeq,
       ...this.webhookStats(),
       fulfillmentOrdersByOrder: Object.fromEntries(this.countsByOrder),
+      cancellations: [...this.cancellationsByOrder.values()].reduce((a, b) => a + b, 0),
+      cancellationsByOrder: Object.fromEntries(this.cancellationsByOrder),
     };
   }
 
@@ -72,14 +82,16 @@ export class WmsX12Simulator extends WebhookSimulator {
       return { status: 400, body: { error: `not an X12 interchange: ${err instanceof Error ? err.message : String(err)}` } };
     }
     const problems = checkEnvelope(interchange);
-    const accepted: ShippingOrder940[] = [];
+    // In the order they came: a cancel after its order in one interchange must find it.
+    const accepted: ({ cancel: Cancel940 } | { order: ShippingOrder940 })[] = [];
     for (const group of interchange.groups) {
       for (const tx of group.transactions) {
         const at = { group: el(group.gs, 6), transaction: el(tx.st, 2) };
         try {
-          const order = read940(tx);
-          // A set the 997 rejects for its envelope must not ship either.
-          if (!problems.some((p) => rejects(p, at))) accepted.push(order);
+          const cancel = readCancel940(tx);
+          const document = cancel === undefined ? { order: read940(tx) } : { cancel };
+          // A set the 997 rejects for its envelope must not ship, or cancel, either.
+          if (!problems.some((p) => rejects(p, at))) accepted.push(document);
         } catch (err: unknown) {
           problems.push(...contentProblems(err, interchange, group, tx));
         }
@@ -91,8 +103,20 @@ export class WmsX12Simulator extends WebhookSimulator {
       controlNumber: this.nextControlNumber(),
       now: new Date(),
     });
-    for (const order of accepted) this.create(order);
+    for (const document of accepted) {
+      if ("cancel" in document) this.cancel(document.cancel);
+      else this.create(document.order);
+    }
     return { status: 200, body: ack };
+  }
+
+  /** Too late once the 945 went out: the goods have left, and the 856 follows. */
+  private cancel(cancel: Cancel940): void {
+    for (const order of [...this.unshipped.values()].filter((o) => cancels(cancel, o))) {
+      this.sender.cancel(order.id);
+      this.unshipped.delete(order.id);
+      this.cancellationsByOrder.set(order.orderNumber, (this.cancellationsByOrder.get(order.orderNumber) ?? 0) + 1);
+    }
   }
 
   private create(shippingOrder: ShippingOrder940): void {
@@ -110,8 +134,12 @@ export class WmsX12Simulator extends WebhookSimulator {
       shipment: { id: `SHP${String(this.orderSeq).padStart(6, "0")}`, scac: CARRIER_SCAC, carrier: WMS_CARRIER, trackingNumber: trackingNumber() },
     };
     this.countsByOrder.set(order.orderNumber, this.fulfillmentOrdersFor(order.orderNumber) + 1);
+    this.unshipped.set(order.id, order);
     this.sender.sequence(order.id, [
-      () => this.document(order, "945", "SW", shippingAdvice945),
+      () => {
+        this.unshipped.delete(order.id);
+        return this.document(order, "945", "SW", shippingAdvice945);
+      },
       () => this.document(order, "856", "SH", shipNotice856),
     ]);
   }

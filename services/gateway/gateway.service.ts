@@ -13,6 +13,8 @@ import { handleRejection } from "./rejection-handler.ts";
 import { gatewaySettings } from "./gateway-settings.ts";
 import { gatewayRoutes } from "./routes.ts";
 import { listDeadLetters, replayDeadLetters, type DeadLetterFilter } from "./dead-letters.ts";
+import { authoriseReturn, cancelOrder, changeOrder, orderCommandRequest, type OrderCommandDeps } from "./order-commands.ts";
+import type { KnownOrder } from "./order-command-bodies.ts";
 
 const DEAD_LETTER_FILTER = {
 	channel: "string|optional",
@@ -31,6 +33,7 @@ interface GatewayVars {
 type GatewayMethods = DurableStreamsMethods & StoreMethods & {
 	publisher(): Publish;
 	respond(ctx: Context<unknown, Meta>, response: RecordedResponse & { replayed: boolean }): unknown;
+	orderCommands(ctx: Context<unknown, Meta>): OrderCommandDeps;
 };
 type WebhookParams = { params: { system: string; partner: string }; query: Record<string, string>; body: unknown };
 export type Meta = {
@@ -81,6 +84,24 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 					return { status: 202, headers: { Location: statusUrl }, body: { orderId: order.orderId, status: "accepted", statusUrl } };
 				});
 				return this.respond(ctx, response);
+			},
+		},
+		/** Cancel an order (the ERP owns it). Stored durably before the 202; Idempotency-Key honoured; 404 for an order Waybill was never given, 400 for a bad body. */
+		cancelOrder: {
+			async handler(ctx: Context<Record<string, unknown>, Meta>) {
+				return this.respond(ctx, await cancelOrder(this.orderCommands(ctx), orderCommandRequest(ctx.params, ctx.meta.idempotencyKey)));
+			},
+		},
+		/** Change an order's address, window or lines. As cancelOrder; the change id is the Idempotency-Key when given. */
+		changeOrder: {
+			async handler(ctx: Context<Record<string, unknown>, Meta>) {
+				return this.respond(ctx, await changeOrder(this.orderCommands(ctx), orderCommandRequest(ctx.params, ctx.meta.idempotencyKey)));
+			},
+		},
+		/** Authorise a return (RMA); pickup address, warehouse and lines default from the order. As cancelOrder. */
+		authoriseReturn: {
+			async handler(ctx: Context<Record<string, unknown>, Meta>) {
+				return this.respond(ctx, await authoriseReturn(this.orderCommands(ctx), orderCommandRequest(ctx.params, ctx.meta.idempotencyKey)));
 			},
 		},
 		/** Unified status and timeline of one order. */
@@ -228,6 +249,15 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 		},
 		publisher(): Publish {
 			return (channel, envelope) => this.publishMessage(channel, envelope);
+		},
+		orderCommands(ctx: Context<unknown, Meta>): OrderCommandDeps {
+			return {
+				store: this.store(),
+				publish: this.publisher(),
+				dedupHorizonMs: settings.defaultDedupHorizonMs,
+				admit: () => this.backpressure.admit(),
+				findOrder: (orderId: string) => ctx.call<KnownOrder, { orderId: string }>("saga.getOrder", { orderId }),
+			};
 		},
 		respond(ctx, response) {
 			ctx.meta.$statusCode = response.status;

@@ -13,6 +13,9 @@ export const gatewayRoutes = [
 		aliases: {
 			"POST /orders": "gateway.releaseOrder",
 			"GET /orders/:orderId": "gateway.getOrder",
+			"PATCH /orders/:orderId": "gateway.changeOrder",
+			"POST /orders/:orderId/cancel": "gateway.cancelOrder",
+			"POST /orders/:orderId/returns": "gateway.authoriseReturn",
 			"GET /orders/:orderId/trace": "ledger.trace",
 			"GET /inventory/:sku": "gateway.inventory",
 			"POST /shipments": "gateway.bookShipment",

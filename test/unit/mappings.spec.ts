@@ -13,7 +13,7 @@ import {
 import { loadProfile, loadProfiles, type MappingProfile } from "../../services/mapper/mapping-profile.ts";
 import { mapInbound, mapResponse, renderCommand, type MappedFact, type RenderedRequest } from "../../services/mapper/canonical-mapper.ts";
 import { ErpSimulator, LastMileSimulator, WmsSimulator, WmsX12Simulator, ONFLEET_TRIGGERS, type OnfleetTrigger } from "../../simulators/index.ts";
-import { WMS_EVENT_TYPES, cartonise, wmsEvent, type FulfillmentOrder as WmsOrder, type WmsEventType } from "../../simulators/wms-events.ts";
+import { WMS_EVENT_TYPES, WMS_EXCEPTION_EVENT_TYPES, cartonise, wmsEvent, type FulfillmentOrder as WmsOrder, type WmsEventType } from "../../simulators/wms-events.ts";
 import { at, deliveryJob, fulfillmentOrder, invoice, linesOf, rejected, salesOrder, shipment } from "../helpers/fixtures.ts";
 
 const MAPPINGS = fileURLToPath(new URL("../../mappings", import.meta.url));
@@ -116,7 +116,7 @@ describe("generic 3PL inbound mapping", () => {
 	};
 
 	test("the simulator's event types are exactly the ones the profile routes", () => {
-		assert.deepEqual([...wms.inbound!.routes.keys()].sort(), [...WMS_EVENT_TYPES].sort());
+		assert.deepEqual([...wms.inbound!.routes.keys()].sort(), [...WMS_EVENT_TYPES, ...WMS_EXCEPTION_EVENT_TYPES].sort());
 	});
 
 	for (const eventType of WMS_EVENT_TYPES) {
@@ -168,7 +168,7 @@ describe("generic 3PL inbound mapping", () => {
 		const { orderRef: _dropped, ...orderWithoutRef } = event["order"] as Record<string, unknown>;
 		const error = await rejected(() => mapInbound(wms, JSON.stringify({ ...event, order: orderWithoutRef })));
 		assert.equal(error.type, ERROR_TYPES.MAPPING_FAILED);
-		assert.equal((error.data as { mapping: string }).mapping, "generic-3pl@1.0.0 order.allocated");
+		assert.equal((error.data as { mapping: string }).mapping, "generic-3pl@1.1.0 order.allocated");
 	});
 });
 
@@ -353,6 +353,24 @@ describe("outbound rendering and response facts, checked against the simulators"
 			},
 			url: () => urls.parkedWms, status: 200, path: /^\/v1\/fulfillment-orders\/wo_\d+\/cancel$/,
 		},
+		"wms/generic-3pl wms.fulfillment-order.update": {
+			type: WMS_COMMANDS.UPDATE_FULFILLMENT_ORDER,
+			data: async () => {
+				const created = await send(urls.parkedWms, await renderCommand(profile("wms/generic-3pl"), WMS_COMMANDS.CREATE_FULFILLMENT_ORDER, fulfillmentOrder(ORDER)), "parked-fo-update");
+				return { orderId: ORDER.orderId, fulfillmentOrderId: `FO-${ORDER.orderId}-WH1`, partnerRef: created.body.id, changeId: "chg-1", shipTo: ORDER.shipTo };
+			},
+			url: () => urls.parkedWms, status: 200, path: /^\/v1\/fulfillment-orders\/wo_\d+$/,
+		},
+		"wms/generic-3pl wms.return.expect": {
+			type: WMS_COMMANDS.EXPECT_RETURN,
+			data: async () => ({ rma: `RMA-${ORDER.orderId}`, orderId: ORDER.orderId, reason: "arrived damaged", pickupFrom: ORDER.shipTo, warehouse: "WH1", lines: linesOf(ORDER) }),
+			url: () => urls.parkedWms, status: 201, path: "/v1/returns",
+		},
+		"wms/x12-3pl wms.fulfillment-order.cancel": {
+			type: WMS_COMMANDS.CANCEL_FULFILLMENT_ORDER,
+			data: async () => ({ orderId: ORDER.orderId, fulfillmentOrderId: `FO-${ORDER.orderId}-WH1`, warehouse: "WH2", reason: "cancelled by the customer" }),
+			url: () => urls.parkedX12, status: 200, path: "/edi",
+		},
 		"lastmile/onfleet lastmile.delivery-job.create": {
 			type: LASTMILE_COMMANDS.CREATE_DELIVERY_JOB, data: async () => ({ ...deliveryJob(ORDER) }), url: () => urls.parkedLastMile, status: 201, path: "/api/v2/tasks",
 		},
@@ -363,6 +381,47 @@ describe("outbound rendering and response facts, checked against the simulators"
 				return { orderId: ORDER.orderId, deliveryJobId: deliveryJob(ORDER).deliveryJobId, partnerRef: created.body.id, reason: "cancelled by the customer" };
 			},
 			url: () => urls.parkedLastMile, status: 200, path: /^\/api\/v2\/tasks\/[A-Za-z0-9_-]{24}$/,
+		},
+		"lastmile/onfleet lastmile.delivery-job.update": {
+			type: LASTMILE_COMMANDS.UPDATE_DELIVERY_JOB,
+			data: async () => {
+				const created = await send(urls.parkedLastMile, await renderCommand(profile("lastmile/onfleet"), LASTMILE_COMMANDS.CREATE_DELIVERY_JOB, deliveryJob(ORDER)), "parked-task-update");
+				return { orderId: ORDER.orderId, deliveryJobId: deliveryJob(ORDER).deliveryJobId, partnerRef: created.body.id, changeId: "chg-2", address: { ...ORDER.shipTo, line2: "back door" } };
+			},
+			url: () => urls.parkedLastMile, status: 200, path: /^\/api\/v2\/tasks\/[A-Za-z0-9_-]{24}$/,
+		},
+		"lastmile/onfleet lastmile.reattempt.schedule": {
+			type: LASTMILE_COMMANDS.SCHEDULE_REATTEMPT,
+			data: async () => {
+				const created = await send(urls.parkedLastMile, await renderCommand(profile("lastmile/onfleet"), LASTMILE_COMMANDS.CREATE_DELIVERY_JOB, deliveryJob(ORDER)), "parked-task-clone");
+				return { orderId: ORDER.orderId, deliveryJobId: deliveryJob(ORDER).deliveryJobId, partnerRef: created.body.id, attempt: 2 };
+			},
+			url: () => urls.parkedLastMile, status: 201, path: /^\/api\/v2\/tasks\/[A-Za-z0-9_-]{24}\/clone$/,
+		},
+		"lastmile/onfleet lastmile.return-pickup.create": {
+			type: LASTMILE_COMMANDS.CREATE_RETURN_PICKUP,
+			data: async () => ({ rma: `RMA-${ORDER.orderId}`, orderId: ORDER.orderId, reason: "arrived damaged", pickupFrom: ORDER.shipTo, warehouse: "WH1", lines: linesOf(ORDER) }),
+			url: () => urls.parkedLastMile, status: 201, path: "/api/v2/tasks",
+		},
+		"erp/waybill-erp-rest erp.lines.backorder": {
+			type: ERP_COMMANDS.BACKORDER_LINES, data: async () => ({ orderId: ORDER.orderId, lines: [{ lineNo: 1, sku: "SKU-1", qty: 1 }], policy: "backorder" }),
+			url: () => urls.erp, status: 201, path: `/api/orders/${ORDER.orderId}/backorders`,
+		},
+		"erp/waybill-erp-rest erp.invoicing.pause": {
+			type: ERP_COMMANDS.PAUSE_INVOICING, data: async () => ({ orderId: ORDER.orderId, reason: "delivery failed" }), url: () => urls.erp, status: 201, path: `/api/orders/${ORDER.orderId}/invoicing-holds`,
+		},
+		"erp/waybill-erp-rest erp.invoicing.resume": {
+			type: ERP_COMMANDS.RESUME_INVOICING, data: async () => ({ orderId: ORDER.orderId, reason: "delivered after all" }), url: () => urls.erp, status: 201, path: `/api/orders/${ORDER.orderId}/invoicing-holds/release`,
+		},
+		"erp/waybill-erp-rest erp.credit-note.post": {
+			type: ERP_COMMANDS.POST_CREDIT_NOTE, data: async () => ({ ...invoice(ORDER), kind: "credit-note", rma: `RMA-${ORDER.orderId}` }), url: () => urls.erp, status: 201, path: "/api/credit-notes",
+		},
+		"erp/waybill-erp-rest erp.cs-case.raise": {
+			type: ERP_COMMANDS.RAISE_CS_CASE, data: async () => ({ orderId: ORDER.orderId, kind: "delivery-failed", reason: "attempt 1: NOBODY" }), url: () => urls.erp, status: 201, path: "/api/cs-cases",
+		},
+		"erp/waybill-erp-rest erp.order-change.refuse": {
+			type: ERP_COMMANDS.REFUSE_ORDER_CHANGE, data: async () => ({ orderId: ORDER.orderId, changeId: "chg-3", fields: ["lines"], reason: "lines cannot change: already packed" }),
+			url: () => urls.erp, status: 201, path: `/api/orders/${ORDER.orderId}/change-refusals`,
 		},
 	};
 
@@ -504,7 +563,7 @@ describe("loading mapping profiles", () => {
 
 	test("the shipped mappings load, one profile per directory", () => {
 		assert.deepEqual([...profiles.keys()].sort(), ["erp/shopify", "erp/waybill-canonical", "erp/waybill-erp-rest", "lastmile/easypost", "lastmile/onfleet", "wms/generic-3pl", "wms/x12-3pl"]);
-		assert.deepEqual([...profiles.values()].map((p) => p.version).sort(), ["easypost@1.0.0", "generic-3pl@1.0.0", "onfleet@1.0.0", "shopify@1.0.0", "waybill-canonical@1.0.0", "waybill-erp-rest@1.0.0", "x12-3pl@1.0.0"]);
+		assert.deepEqual([...profiles.values()].map((p) => p.version).sort(), ["easypost@1.0.0", "generic-3pl@1.1.0", "onfleet@1.1.0", "shopify@1.0.0", "waybill-canonical@1.1.0", "waybill-erp-rest@1.1.0", "x12-3pl@1.1.0"]);
 	});
 
 	test("a directory whose body mapping is not valid JSONata is refused as CONFIGURATION_INVALID, naming the file", () => {

@@ -35,6 +35,12 @@ function order940(controlNumber: number): string {
   return writeInterchange({ senderId: "WAYBILL", receiverId: "EDI3PL", controlNumber, functionalId: "OW", version: "004010", transactions: [{ code: "940", segments }] });
 }
 
+/** Waybill's cancel: a 940 with W0501 "F" naming the order (W0502) and its fulfillment order (W0503), no lines. */
+function cancel940(controlNumber: number, orderId = ORDER_ID, purchaseOrder = "PO-77"): string {
+  const segments: Segment[] = [["W05", "F", orderId, purchaseOrder], ["NTE", "WHI", "customer cancelled"], ["W76", "0"]];
+  return writeInterchange({ senderId: "WAYBILL", receiverId: "EDI3PL", controlNumber, functionalId: "OW", version: "004010", transactions: [{ code: "940", segments }] });
+}
+
 async function postEdi(url: string, body: string, key: string): Promise<{ status: number; type: string; text: string }> {
   const res = await fetch(`${url}/edi`, { method: "POST", headers: { "content-type": "application/edi-x12", "idempotency-key": key }, body });
   return { status: res.status, type: res.headers.get("content-type") ?? "", text: await res.text() };
@@ -142,4 +148,58 @@ describe("WMS X12 simulator (edi-3pl)", () => {
     assert.equal(group?.verdict, "rejected");
     assert.equal(sim.stats().fulfillmentOrders, 0);
   });
+
+  test("a 940 with W0501 F is acknowledged and stops that order's pending 945 and 856, while other orders still ship", async () => {
+    const receiver = await startReceiver();
+    const { sim, url } = await started(new WmsX12Simulator({ callbackUrl: receiver.url, secret: SECRET, stepDelayMs: 200, retryDelaysMs: [5] }));
+    assert.equal((await postEdi(url, order940(51), "k-order")).status, 200);
+    const other = order940(52).replace(`W05*N*${ORDER_ID}*`, "W05*N*ord_other*");
+    assert.equal((await postEdi(url, other, "k-other")).status, 200);
+
+    const answer = await postEdi(url, cancel940(53), "k-cancel");
+    assert.equal(answer.status, 200);
+    const [group] = readFunctionalAck(parseInterchange(answer.text));
+    assert.deepEqual([group?.verdict, group?.transactions.map((t) => [t.code, t.accepted])], ["accepted", [["940", true]]]);
+    await sim.idle();
+    assert.deepEqual(receiver.hits.map((h) => [only(h.raw).st[1], read945or856Order(h.raw)]), [["945", "ord_other"], ["856", "ord_other"]]);
+    const stats = sim.stats();
+    assert.deepEqual([stats.cancellations, stats.cancellationsByOrder, stats.fulfillmentOrders], [1, { [ORDER_ID]: 1 }, 2]);
+  });
+
+  test("a cancel once the 945 went out is too late: the 856 still follows and nothing counts as cancelled", async () => {
+    const receiver = await startReceiver();
+    const { sim, url } = await startSim(receiver.url);
+    await postEdi(url, order940(61), "k-order");
+    await waitFor(() => receiver.hits.length >= 1, "the 945");
+    assert.equal((await postEdi(url, cancel940(62), "k-cancel")).status, 200);
+    await sim.idle();
+    assert.deepEqual(receiver.hits.map((h) => only(h.raw).st[1]), ["945", "856"]);
+    assert.deepEqual([sim.stats().cancellations, sim.stats().cancellationsByOrder], [0, {}]);
+  });
+
+  test("a cancel naming another purchase order of the same order leaves this one shipping", async () => {
+    const receiver = await startReceiver();
+    const { sim, url } = await started(new WmsX12Simulator({ callbackUrl: receiver.url, secret: SECRET, stepDelayMs: 200, retryDelaysMs: [5] }));
+    await postEdi(url, order940(71), "k-order");
+    await postEdi(url, cancel940(72, ORDER_ID, "PO-OTHER"), "k-cancel");
+    assert.equal(receiver.hits.length, 0, "the cancel came before the 945");
+    await sim.idle();
+    assert.equal(receiver.hits.length, 2);
+    assert.equal(sim.stats().cancellations, 0);
+  });
+
+  test("a cancelling 940 without W0502 is rejected in the 997 and cancels nothing", async () => {
+    const { sim, url } = await started(new WmsX12Simulator({ secret: SECRET, stepDelayMs: 600_000 }));
+    await postEdi(url, order940(81), "k-order");
+    const answer = await postEdi(url, cancel940(82, ""), "k-cancel");
+    const [group] = readFunctionalAck(parseInterchange(answer.text));
+    assert.equal(group?.verdict, "rejected");
+    assert.equal(sim.stats().cancellations, 0);
+  });
 });
+
+/** The order a 945 (W0602) or 856 (PRF01) is about. */
+function read945or856Order(raw: string): string | undefined {
+  const tx = only(raw);
+  return tx.st[1] === "945" ? read945(tx).depositorOrderNumber : read856(tx).levels.find((l) => l.levelCode === "O")?.purchaseOrder;
+}
