@@ -8,6 +8,28 @@ import { startEmbedded } from "./demo/embedded-platform.ts";
 import { startDistributed } from "./demo/distributed-platform.ts";
 import type { DemoPlatform } from "./demo/platform.ts";
 import { ALL_SERVICES } from "./service-catalogue.ts";
+import { applyScenario } from "./demo/scenario-mix.ts";
+import type { SagaStats } from "../services/saga/saga-stats.ts";
+
+/** Every order reached an end (invoiced, cancelled or returned) or stopped moving, and nothing is still on its way. */
+async function settled(platform: DemoPlatform, accepted: number, stuckAfterMs: number, onStats: (stats: SagaStats) => void): Promise<boolean> {
+	const erp = (await (await fetch(`${platform.simulatorUrls.erp}/_sim/stats`)).json()) as { waybillCallsPending?: number };
+	if ((erp.waybillCallsPending ?? 0) > 0 || (await totalBacklog(platform)) > 0) return false;
+	const stats = await platform.broker.call<SagaStats, { stuckAfterMs: number }>("saga.stats", { stuckAfterMs });
+	onStats(stats);
+	return stats.invoiced + stats.cancelled + stats.returned + stats.stuck >= accepted && stats.inFlight === 0;
+}
+
+/** Where each stuck order stopped and why, and what was dead-lettered: the first things an operator would look at. */
+async function explainStuck(platform: DemoPlatform, orderIds: string[], say: (line: string) => void): Promise<void> {
+	for (const orderId of orderIds) {
+		const order = await platform.broker.call<{ status: string; timeline: Array<{ type: string; note?: string; status?: string }> }, { orderId: string }>("saga.getOrder", { orderId });
+		if (process.env.DEMO_DEBUG) say(JSON.stringify(order));
+		say(`stuck ${orderId} at ${order.status}; last: ${order.timeline.slice(-4).map((t) => `${t.type}${t.status ? ` → ${t.status}` : ""}${t.note ? ` (${t.note})` : ""}`).join(" | ")}`);
+	}
+	const letters = await platform.broker.call<Array<{ messageType?: string; orderId: string; error: { type: string; message: string } }>, { limit: number }>("gateway.deadLetters", { limit: 10 });
+	for (const l of letters.slice(0, 10)) say(`dead letter ${l.messageType ?? "?"} of ${l.orderId}: ${l.error.type}: ${l.error.message.slice(0, 200)}`);
+}
 
 async function totalBacklog(platform: DemoPlatform): Promise<number> {
 	const perService = await Promise.all(ALL_SERVICES.map((name) => platform.broker.call<Array<{ backlog: number }>>(`${name}.streamBacklog`)));
@@ -25,32 +47,34 @@ async function main(): Promise<number> {
 	const platform: DemoPlatform = options.distributed
 		? await startDistributed({ ...options, log: say })
 		: await startEmbedded(options);
+	await applyScenario(options.scenario, platform.simulatorUrls);
 
 	const bar = new cliProgress.SingleBar(
-		{ format: " {bar} {value}/{total} invoiced | released {released} | delivered {delivered} | {duration}s", stream: process.stderr, hideCursor: true, noTTYOutput: true, notTTYSchedule: 2000 },
+		{ format: " {bar} {value}/{total} settled | released {released} | delivered {delivered} | exceptions {exceptions} | {duration}s", stream: process.stderr, hideCursor: true, noTTYOutput: true, notTTYSchedule: 2000 },
 		cliProgress.Presets.shades_classic,
 	);
 	const runId = randomUUID().slice(0, 6);
 	const orders = Array.from({ length: options.orders }, (_, i) => sampleOrder(runId, i + 1, { x12: options.x12 }));
 	const startedAt = Date.now();
 	let released = 0;
-	bar.start(options.orders, 0, { released, delivered: 0 });
+	bar.start(options.orders, 0, { released, delivered: 0, exceptions: 0 });
 	try {
 		const release = await releaseOrders(platform.gatewayUrl, orders, options.concurrency, () => bar.update({ released: ++released }));
+		const show = (stats: SagaStats) => bar.update(stats.invoiced + stats.cancelled + stats.returned, { delivered: stats.delivered, released, exceptions: stats.exceptions });
+		// Settled twice in a row: an ERP reaction to a last status update (a return) may still be on its way in.
+		let quietChecks = 0;
 		await pollUntil(async () => {
-			const stats = await platform.broker.call<{ invoiced: number; delivered: number }, { stuckAfterMs: number }>("saga.stats", { stuckAfterMs: options.stuckAfterMs });
-			bar.update(stats.invoiced, { delivered: stats.delivered, released });
-			return stats.invoiced >= release.accepted;
-		}, startedAt + options.timeoutMs);
-		// Orders are invoiced before the last ERP milestone updates are delivered: let the streams drain.
-		await pollUntil(async () => (await totalBacklog(platform)) === 0, Math.min(startedAt + options.timeoutMs, Date.now() + 30_000));
+			quietChecks = (await settled(platform, release.accepted, options.stuckAfterMs, show)) ? quietChecks + 1 : 0;
+			return quietChecks >= 2;
+		}, startedAt + options.timeoutMs, 500);
 		bar.stop();
 		const summary = await collectSummary(platform, { orders: options.orders, accepted: release.accepted, rejected: release.rejected.length, startedAt, stuckAfterMs: options.stuckAfterMs });
 		for (const r of release.rejected.slice(0, 5)) say(`refused ${r.orderId}: ${r.status} ${r.detail}`);
+		await explainStuck(platform, summary.stuckOrders.slice(0, 5), say);
 		await platform.stop();
 		if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
 		else process.stdout.write(formatSummary(summary));
-		return summary.stuck === 0 && summary.invoiced === summary.accepted && summary.ledgerVerified ? 0 : 1;
+		return summary.stuck === 0 && summary.inFlight === 0 && summary.ledgerVerified ? 0 : 1;
 	} catch (e: unknown) {
 		bar.stop();
 		await platform.stop().catch(() => undefined);

@@ -34,6 +34,7 @@ export const CATALOGUE: Record<MessageType, CatalogueEntry> = {
 	[ERP_COMMANDS.CONFIRM_SHIPMENT]: command(shipmentSchema, SHIPMENT_VERSION),
 	[ERP_COMMANDS.POST_INVOICE]: command(settlementEventSchema, SETTLEMENT_EVENT_VERSION),
 	[ERP_COMMANDS.PAUSE_INVOICING]: command(F.csCaseSchema),
+	[ERP_COMMANDS.RESUME_INVOICING]: command(F.csCaseSchema),
 	[ERP_COMMANDS.POST_CREDIT_NOTE]: command(settlementEventSchema, SETTLEMENT_EVENT_VERSION),
 	[ERP_COMMANDS.BACKORDER_LINES]: command(F.backorderSchema),
 	[ERP_COMMANDS.RAISE_CS_CASE]: command(F.csCaseRaiseSchema),

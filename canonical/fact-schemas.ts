@@ -89,6 +89,8 @@ export const deliveryEventSchema = {
 	proofOfDelivery: proofOfDeliverySchema,
 	/** The return this event belongs to (a pickup or a return to the warehouse). */
 	rma: { type: "string", optional: true, max: 128 },
+	/** The order change an update answers. */
+	changeId: { type: "string", optional: true, max: 128 },
 } as const;
 
 export const statusChangedSchema = {

@@ -16,6 +16,8 @@ export const ERP_COMMANDS = {
 	CONFIRM_SHIPMENT: "erp.shipment.confirm",
 	POST_INVOICE: "erp.invoice.post",
 	PAUSE_INVOICING: "erp.invoicing.pause",
+	/** Lift the hold a failed delivery put on invoicing: the order was delivered after all. */
+	RESUME_INVOICING: "erp.invoicing.resume",
 	POST_CREDIT_NOTE: "erp.credit-note.post",
 	BACKORDER_LINES: "erp.lines.backorder",
 	/** Open a customer-service case in the ERP's CRM (failed delivery, intercepted order). */

@@ -48,6 +48,7 @@ const RANK: Record<OrderStatus, number> = {
 
 /** The main chain, in order: an order moves along it only forwards. */
 const MAIN_CHAIN: ReadonlySet<OrderStatus> = new Set([S.RELEASED, S.ALLOCATED, S.PICKED, S.PACKED, S.MANIFESTED, S.DISPATCHED, S.OUT_FOR_DELIVERY, S.DELIVERED, S.INVOICED, S.CLOSED]);
+export const MAIN_CHAIN_STATUSES: ReadonlySet<OrderStatus> = MAIN_CHAIN;
 
 /** The only ways into each exception state: an order leaves the main chain only where PRODUCT.md says. */
 const ENTRIES: Partial<Record<OrderStatus, OrderStatus[]>> = {

@@ -1,4 +1,8 @@
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import type { ScenarioName } from "./scenario-mix.ts";
+
+const DEMO_POLICIES = fileURLToPath(new URL("../../config/policies.demo.json", import.meta.url));
 
 export interface DemoOptions {
 	orders: number;
@@ -12,6 +16,9 @@ export interface DemoOptions {
 	redisUrl: string;
 	keep: boolean;
 	x12: boolean;
+	scenario: ScenarioName;
+	/** The demo's own policies (SLA targets a short run can meet and miss), unless POLICIES_FILE names others. */
+	policiesFile: string;
 }
 
 const USAGE = `usage: npm run demo -- [--orders N] [--json] [--distributed] [--concurrency N] [--step-delay-ms N] [--timeout-ms N]
@@ -22,6 +29,8 @@ const USAGE = `usage: npm run demo -- [--orders N] [--json] [--distributed] [--c
   --step-delay-ms N   simulated partner delay between execution events (default 20)
   --timeout-ms N      give up waiting after this long (default 180000)
   --x12               send every other order to warehouse WH2, whose 3PL speaks ASC X12 (940 out, 945/856 back)
+  --scenario NAME     realistic (default): short picks, splits, stock adjustments, warehouse exceptions, failed
+                      deliveries, cancellations, changes and returns mixed in; happy: none of them
   --keep              distributed: leave streams and keys in place for inspection`;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
@@ -43,6 +52,7 @@ export function parseDemoOptions(argv: string[]): DemoOptions {
 			"timeout-ms": { type: "string" },
 			keep: { type: "boolean", default: false },
 			x12: { type: "boolean", default: false },
+			scenario: { type: "string", default: "realistic" },
 			help: { type: "boolean", default: false },
 		},
 	});
@@ -50,7 +60,10 @@ export function parseDemoOptions(argv: string[]): DemoOptions {
 		console.log(USAGE);
 		process.exit(0);
 	}
+	if (values.scenario !== "realistic" && values.scenario !== "happy") throw new Error(`--scenario must be realistic or happy, got '${values.scenario}'\n${USAGE}`);
 	return {
+		scenario: values.scenario,
+		policiesFile: process.env.POLICIES_FILE || DEMO_POLICIES,
 		orders: positiveInt("orders", values.orders, 50),
 		json: values.json,
 		distributed: values.distributed,

@@ -13,7 +13,7 @@ import { freePort } from "./free-port.ts";
  * One process per service and per simulator, as in Kubernetes, over NATS JetStream and Redis.
  * Streams and keys live under a fresh namespace and are removed on stop (unless `keep`).
  */
-export async function startDistributed(options: { stepDelayMs: number; transporter: string; redisUrl: string; keep: boolean; log(line: string): void }): Promise<DemoPlatform> {
+export async function startDistributed(options: { stepDelayMs: number; transporter: string; redisUrl: string; keep: boolean; policiesFile?: string; log(line: string): void }): Promise<DemoPlatform> {
 	const namespace = `demo-${randomUUID().slice(0, 8)}`;
 	const logDir = join(".waybill", namespace);
 	const secrets = demoSecrets();
@@ -34,13 +34,14 @@ export async function startDistributed(options: { stepDelayMs: number; transport
 			const child = spawnTs(`sim-${sim}`, "simulators/run.ts", [sim], {
 				SIM_PORT: "0",
 				SIM_CALLBACK_URL: path ? gatewayUrl + path : "",
+				SIM_WAYBILL_URL: gatewayUrl,
 				SIM_SECRET: sim === "lastmile" ? secrets.lastmile : secrets.wms,
 				SIM_STEP_DELAY_MS: String(options.stepDelayMs),
 			}, logDir);
 			children.push(child);
 			sims[key] = (await firstJsonLine<{ url: string }>(child)).url;
 		}
-		const common = { NAMESPACE: namespace, TRANSPORTER: options.transporter, REDIS_URL: options.redisUrl, LOG_LEVEL: process.env.LOG_LEVEL || "info", HOST: "127.0.0.1", PORT: String(gatewayPort), ...partnerEnv(sims, secrets) };
+		const common = { ...(options.policiesFile ? { POLICIES_FILE: options.policiesFile } : {}), NAMESPACE: namespace, TRANSPORTER: options.transporter, REDIS_URL: options.redisUrl, LOG_LEVEL: process.env.LOG_LEVEL || "info", HOST: "127.0.0.1", PORT: String(gatewayPort), ...partnerEnv(sims, secrets) };
 		for (const service of ALL_SERVICES) {
 			children.push(spawnTs(service, "bin/start.ts", [], { ...common, SERVICES: service, NODE_ID: `${namespace}-${service}` }, logDir));
 		}

@@ -7,7 +7,7 @@ import { EMBEDDED_SETTINGS } from "../../mixins/runtime/runtime-settings.ts";
 import { demoSecrets, partnerEnv, webhookPaths, type DemoPlatform } from "./platform.ts";
 
 /** Everything in this process: all services on one broker, in-memory streams and store, simulators in-process. */
-export async function startEmbedded(options: { stepDelayMs: number }): Promise<DemoPlatform> {
+export async function startEmbedded(options: { stepDelayMs: number; policiesFile?: string }): Promise<DemoPlatform> {
 	const secrets = demoSecrets();
 	const quiet = () => undefined;
 	const erp = new ErpSimulator();
@@ -15,7 +15,7 @@ export async function startEmbedded(options: { stepDelayMs: number }): Promise<D
 	const lastmile = new LastMileSimulator({ secret: secrets.lastmile, stepDelayMs: options.stepDelayMs, log: quiet });
 	const wmsX12 = new WmsX12Simulator({ secret: secrets.wms, stepDelayMs: options.stepDelayMs, log: quiet });
 	const urls = { erp: (await erp.start()).url, wms: (await wms.start()).url, lastmile: (await lastmile.start()).url, wmsX12: (await wmsX12.start()).url };
-	Object.assign(process.env, partnerEnv(urls, secrets), { PORT: "0", HOST: "127.0.0.1" });
+	Object.assign(process.env, partnerEnv(urls, secrets), { PORT: "0", HOST: "127.0.0.1" }, options.policiesFile ? { POLICIES_FILE: options.policiesFile } : {});
 
 	const namespace = `demo-${randomUUID().slice(0, 8)}`;
 	const broker = new ServiceBroker({
@@ -28,6 +28,7 @@ export async function startEmbedded(options: { stepDelayMs: number }): Promise<D
 	await broker.start();
 	const gateway = broker.getLocalService("gateway") as unknown as { server: { address(): AddressInfo } };
 	const gatewayUrl = `http://127.0.0.1:${gateway.server.address().port}`;
+	erp.setWaybillUrl(gatewayUrl);
 	wms.setCallbackUrl(gatewayUrl + webhookPaths.wms);
 	lastmile.setCallbackUrl(gatewayUrl + webhookPaths.lastmile);
 	wmsX12.setCallbackUrl(gatewayUrl + webhookPaths.wmsX12);

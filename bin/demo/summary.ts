@@ -13,6 +13,16 @@ export interface DemoSummary {
 	exceptions: number;
 	stuck: number;
 	stuckOrders: string[];
+	shortPicks: number;
+	splitShipments: number;
+	backordered: number;
+	failedAttempts: number;
+	reattempted: number;
+	returned: number;
+	cancelled: number;
+	creditNotes: number;
+	slaAtRisk: number;
+	slaBreaches: number;
 	deadLetters: number;
 	ledgerEntries: number;
 	ledgerVerified: boolean;
@@ -46,6 +56,16 @@ export async function collectSummary(platform: DemoPlatform, run: { orders: numb
 		invoiced: saga.invoiced,
 		inFlight: saga.inFlight,
 		exceptions: saga.exceptions,
+		shortPicks: saga.shortPicks,
+		splitShipments: saga.splitShipments,
+		backordered: saga.backordered,
+		failedAttempts: saga.failedAttempts,
+		reattempted: saga.reattempted,
+		returned: saga.returned,
+		cancelled: saga.cancelled,
+		creditNotes: saga.creditNotes,
+		slaAtRisk: saga.slaAtRisk,
+		slaBreaches: saga.slaBreaches,
 		stuck: saga.stuck,
 		stuckOrders: saga.stuckOrders,
 		deadLetters: ledger.byKind["dead-letter"] ?? 0,
@@ -75,7 +95,15 @@ export function formatSummary(s: DemoSummary): string {
 		row("invoiced", s.invoiced),
 		row("still in flight", s.inFlight),
 		row("stuck (no progress)", s.stuck + (s.stuckOrders.length ? `: ${s.stuckOrders.join(", ")}` : "")),
-		row("exceptions", s.exceptions),
+		row("in an exception state now", s.exceptions),
+		row("short picks", s.shortPicks),
+		row("split shipments", s.splitShipments),
+		row("orders with backorders", s.backordered),
+		row("failed delivery attempts", `${s.failedAttempts} (${s.reattempted} orders re-attempted)`),
+		row("returned", s.returned),
+		row("cancelled", s.cancelled),
+		row("credit notes", s.creditNotes),
+		row("SLA at risk / breached", `${s.slaAtRisk} / ${s.slaBreaches}`),
 		row("dead letters", s.deadLetters),
 		row("ledger entries", `${s.ledgerEntries} (hash chain ${s.ledgerVerified ? "verified" : "BROKEN"})`),
 		row("WMS fulfillment orders", `${s.partners.fulfillmentOrders}${s.partners.x12FulfillmentOrders ? ` (${s.partners.x12FulfillmentOrders} as X12 940s)` : ""}`),

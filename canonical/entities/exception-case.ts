@@ -4,24 +4,36 @@ export const EXCEPTION_CASE_VERSION = 1;
 
 export const EXCEPTION_KINDS = [
 	"short-pick",
+	"allocation-short",
 	"inventory-discrepancy",
 	"delivery-failed",
 	"partner-degraded",
 	"compensation-failed",
 	"dead-letter",
 	"warehouse-exception",
+	"order-change-refused",
+	"return",
 	"sla-breach",
 ] as const;
 export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
+
+/** Who works a case: the team whose queue it lands in. */
+export const CASE_OWNERS = ["customer-service", "warehouse-ops", "inventory-control", "transport-ops", "integration-ops", "finance"] as const;
+export type CaseOwner = (typeof CASE_OWNERS)[number];
 
 /** A problem a person may need to look at. Waybill owns it. */
 export interface ExceptionCase {
 	caseId: string;
 	orderId?: string;
+	/** The partner the problem is with, when there is one. */
+	partner?: string;
 	kind: ExceptionKind;
+	owner: CaseOwner;
+	state: "open" | "resolved";
 	severity: "info" | "warning" | "critical";
 	summary: string;
 	openedAt: string;
+	updatedAt: string;
 	resolvedAt?: string;
 	resolution?: string;
 }
@@ -30,10 +42,14 @@ export const exceptionCaseSchema = {
 	$$strict: "remove",
 	caseId: idSchema,
 	orderId: { ...idSchema, optional: true },
+	partner: { ...idSchema, optional: true },
 	kind: { type: "enum", values: [...EXCEPTION_KINDS] },
+	owner: { type: "enum", values: [...CASE_OWNERS] },
+	state: { type: "enum", values: ["open", "resolved"] },
 	severity: { type: "enum", values: ["info", "warning", "critical"] },
 	summary: { type: "string", min: 1, max: 1000 },
 	openedAt: isoTime,
+	updatedAt: isoTime,
 	resolvedAt: optionalIsoTime,
 	resolution: { type: "string", optional: true, max: 1000 },
 } as const;

@@ -1,5 +1,4 @@
-import { randomUUID } from "node:crypto";
-import type { ExceptionCase, ExceptionKind } from "../../canonical/index.ts";
+import type { CaseOwner, ExceptionCase, ExceptionKind } from "../../canonical/index.ts";
 import type { Store } from "../../mixins/store/store.ts";
 
 const caseKey = (caseId: string) => `exception:case:${caseId}`;
@@ -7,44 +6,92 @@ const OPEN = "exception:open";
 const ALL = "exception:all";
 const subjectKey = (kind: string, subject: string) => `exception:subject:${kind}:${subject}`;
 
+export interface CaseFilter {
+	status?: "open" | "all";
+	orderId?: string;
+	partner?: string;
+	kind?: ExceptionKind;
+	owner?: CaseOwner;
+	limit?: number;
+}
+
+export interface NewCase {
+	caseId: string;
+	kind: ExceptionKind;
+	owner: CaseOwner;
+	severity: ExceptionCase["severity"];
+	summary: string;
+	at: string;
+	orderId?: string;
+	partner?: string;
+}
+
 /**
- * Exception cases: problems a person may need to see. Waybill owns them. One case is open per
- * (kind, subject) at a time; opening it again is a no-op, so redelivered facts do not pile up cases.
+ * Exception cases: problems a person may need to see, with a type, an owner, a state and
+ * timestamps. Waybill owns them. Opening a case under an id that exists is a no-op, so a
+ * redelivered fact never piles up cases.
  */
 export class ExceptionCases {
 	constructor(private readonly store: Store) {}
 
-	/** The open case for this kind and subject, opened now if there was none. `created` says which. */
-	async open(kind: ExceptionKind, subject: string, summary: string, at: string, orderId?: string): Promise<{ exceptionCase: ExceptionCase; created: boolean }> {
-		const pointer = subjectKey(kind, subject);
-		const existing = await this.store.get<string>(pointer);
-		if (existing) {
-			const open = await this.store.get<ExceptionCase>(caseKey(existing));
-			if (open && !open.resolvedAt) return { exceptionCase: open, created: false };
-		}
-		const exceptionCase: ExceptionCase = { caseId: `EX-${randomUUID().slice(0, 8)}`, kind, severity: kind === "partner-degraded" ? "critical" : "warning", summary, openedAt: at, ...(orderId ? { orderId } : {}) };
+	/** Opens the case unless it exists; `created` says which. */
+	async open(input: NewCase): Promise<{ exceptionCase: ExceptionCase; created: boolean }> {
+		const existing = await this.store.get<ExceptionCase>(caseKey(input.caseId));
+		if (existing) return { exceptionCase: existing, created: false };
+		const exceptionCase: ExceptionCase = {
+			caseId: input.caseId, kind: input.kind, owner: input.owner, state: "open", severity: input.severity, summary: input.summary.slice(0, 1000),
+			openedAt: input.at, updatedAt: input.at, ...(input.orderId ? { orderId: input.orderId } : {}), ...(input.partner ? { partner: input.partner } : {}),
+		};
 		await this.store.set(caseKey(exceptionCase.caseId), exceptionCase);
-		await this.store.set(pointer, exceptionCase.caseId);
-		await this.store.indexAdd(OPEN, exceptionCase.caseId, Date.parse(at));
-		await this.store.indexAdd(ALL, exceptionCase.caseId, Date.parse(at));
+		await this.store.indexAdd(OPEN, exceptionCase.caseId, Date.parse(input.at));
+		await this.store.indexAdd(ALL, exceptionCase.caseId, Date.parse(input.at));
 		return { exceptionCase, created: true };
 	}
 
-	/** Resolves the open case of this kind and subject, if any. */
-	async resolve(kind: ExceptionKind, subject: string, resolution: string, at: string): Promise<ExceptionCase | undefined> {
+	/** For cases about something other than one order (a partner's health): one open case per kind and subject. */
+	async openForSubject(subject: string, input: Omit<NewCase, "caseId"> & { caseId: string }): Promise<{ exceptionCase: ExceptionCase; created: boolean }> {
+		const pointer = subjectKey(input.kind, subject);
+		const current = await this.store.get<string>(pointer);
+		const open = current ? await this.store.get<ExceptionCase>(caseKey(current)) : undefined;
+		if (open && open.state === "open") return { exceptionCase: open, created: false };
+		const opened = await this.open(input);
+		await this.store.set(pointer, input.caseId);
+		return opened;
+	}
+
+	async resolveSubject(kind: ExceptionKind, subject: string, resolution: string, at: string): Promise<ExceptionCase | undefined> {
 		const caseId = await this.store.get<string>(subjectKey(kind, subject));
-		if (!caseId) return undefined;
+		return caseId ? this.resolve(caseId, resolution, at) : undefined;
+	}
+
+	/** Resolves an open case; undefined when it is unknown or already resolved. */
+	async resolve(caseId: string, resolution: string, at: string): Promise<ExceptionCase | undefined> {
 		const open = await this.store.get<ExceptionCase>(caseKey(caseId));
-		if (!open || open.resolvedAt) return undefined;
-		const resolved: ExceptionCase = { ...open, resolvedAt: at, resolution };
+		if (!open || open.state !== "open") return undefined;
+		const resolved: ExceptionCase = { ...open, state: "resolved", resolvedAt: at, updatedAt: at, resolution: resolution.slice(0, 1000) };
 		await this.store.set(caseKey(caseId), resolved);
-		await this.store.indexAdd(OPEN, caseId, -1);
+		await this.store.indexRemove(OPEN, caseId);
 		return resolved;
 	}
 
-	async list(status: "open" | "all", limit = 500): Promise<ExceptionCase[]> {
-		const ids = await this.store.indexRange(status === "open" ? OPEN : ALL, 0, Number.MAX_SAFE_INTEGER, limit);
-		const cases = await this.store.getMany<ExceptionCase>(ids.map(caseKey));
-		return cases.filter((c): c is ExceptionCase => c !== undefined && (status === "all" || !c.resolvedAt));
+	/** Cases newest first, filtered by order, partner, type (kind) and owner. */
+	async list(filter: CaseFilter = {}): Promise<ExceptionCase[]> {
+		const status = filter.status ?? "open";
+		const ids = await this.store.indexRange(status === "open" ? OPEN : ALL, 0, Number.MAX_SAFE_INTEGER, 50_000);
+		const cases: ExceptionCase[] = [];
+		const limit = filter.limit ?? 500;
+		for (let i = ids.length - 1; i >= 0 && cases.length < limit; i -= 500) {
+			const batch = await this.store.getMany<ExceptionCase>(ids.slice(Math.max(0, i - 499), i + 1).reverse().map(caseKey));
+			for (const c of batch) if (c && matches(c, filter, status) && cases.length < limit) cases.push(c);
+		}
+		return cases;
 	}
+}
+
+function matches(c: ExceptionCase, filter: CaseFilter, status: "open" | "all"): boolean {
+	return (status === "all" || c.state === "open")
+		&& (!filter.orderId || c.orderId === filter.orderId)
+		&& (!filter.partner || c.partner === filter.partner)
+		&& (!filter.kind || c.kind === filter.kind)
+		&& (!filter.owner || c.owner === filter.owner);
 }

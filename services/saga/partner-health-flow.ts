@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { CHANNELS, WAYBILL_FACTS, createEnvelope, type ChannelName, type Envelope, type ExceptionCase } from "../../canonical/index.ts";
 import type { PublishResult } from "../../mixins/streams/stream-bus.ts";
 import type { ExceptionCases } from "./exception-cases.ts";
@@ -21,22 +22,25 @@ export async function applyPartnerHealth(cases: ExceptionCases, publish: (c: Cha
 	const subject = `${health.system}/${health.partner}`;
 	if (envelope.type === WAYBILL_FACTS.PARTNER_DEGRADED) {
 		const summary = `${health.system} partner '${health.partner}' is degraded since ${health.since}: ${health.reason ?? "unavailable"}. Its commands are held and will be delivered in order when it recovers.`;
-		const { exceptionCase, created } = await cases.open("partner-degraded", subject, summary, health.since);
+		const caseId = `EX-${createHash("sha256").update(`${subject}|${health.since}`).digest("hex").slice(0, 12)}`;
+		const { exceptionCase, created } = await cases.openForSubject(subject, { caseId, kind: "partner-degraded", owner: "integration-ops", severity: "critical", summary, at: health.since, partner: health.partner });
 		if (created) await publish(CHANNELS.EVENTS, caseFact(WAYBILL_FACTS.EXCEPTION_OPENED, exceptionCase, envelope));
 	} else {
-		const resolved = await cases.resolve("partner-degraded", subject, `recovered at ${health.at}`, health.at);
+		const resolved = await cases.resolveSubject("partner-degraded", subject, `recovered at ${health.at}`, health.at);
 		if (resolved) await publish(CHANNELS.EVENTS, caseFact(WAYBILL_FACTS.EXCEPTION_RESOLVED, resolved, envelope));
 	}
 }
 
-function caseFact(type: string, exceptionCase: ExceptionCase, cause: Envelope): Envelope {
+export function caseFact(type: string, exceptionCase: ExceptionCase, cause: Envelope): Envelope {
 	return createEnvelope({
 		type,
 		source: "waybill/saga",
-		subject: cause.subject,
+		subject: exceptionCase.orderId ?? cause.subject,
 		data: exceptionCase,
 		schemaVersion: 1,
 		causationId: cause.id,
+		...(exceptionCase.orderId ? { correlationId: exceptionCase.orderId } : {}),
 		idempotencyKey: `${exceptionCase.caseId}:${type}`,
+		traceparent: cause.traceparent,
 	});
 }

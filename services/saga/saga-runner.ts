@@ -3,8 +3,12 @@ import {
 	systemOfCommand, WMS_FACTS, type ChannelName, type Envelope, type Shipment,
 } from "../../canonical/index.ts";
 import type { PublishResult } from "../../mixins/streams/stream-bus.ts";
-import { HANDLED_FACTS, applyFact, startOrder, type FlowContext } from "./flows/order-to-delivery.flow.ts";
-import type { CommandIntent, Reaction } from "./order-saga.ts";
+import type { ExceptionCases } from "./exception-cases.ts";
+import { isFailedCommand } from "./flows/command-failure.flow.ts";
+import type { FlowContext } from "./flows/flow-kit.ts";
+import type { CommandIntent, FactIntent, Reaction, TimerIntent } from "./order-saga.ts";
+import { caseFact } from "./partner-health-flow.ts";
+import { HANDLED_FACTS, applyFact, startSaga } from "./reactions.ts";
 import type { SagaStore } from "./saga.store.ts";
 
 const SOURCE = "waybill/saga";
@@ -12,26 +16,36 @@ const MAX_CONFLICT_RETRIES = 5;
 
 export interface SagaDeps {
 	sagas: SagaStore;
+	cases: ExceptionCases;
 	publish(channel: ChannelName, envelope: Envelope): Promise<PublishResult>;
+	/** Arms a durable timer (idempotent per order and clock). */
+	schedule(orderId: string, timer: TimerIntent): Promise<void>;
 	flowContext(): FlowContext;
 }
 
+/** Facts about no order yet known that are dropped rather than retried: they can never apply. */
+const IGNORED_WHEN_UNKNOWN: ReadonlySet<string> = new Set([WAYBILL_FACTS.CLOCK_ELAPSED, WAYBILL_FACTS.MESSAGE_DEAD_LETTERED]);
+
 /**
- * Apply one fact: compute the reaction, publish its commands and status change, then save the
- * state with a version check. Publishing comes first on purpose: if the process dies before the
- * save, the redelivered fact produces the same commands with the same ids, and the stream drops
- * them as duplicates; saving first could lose them.
+ * Apply one fact: compute the reaction, publish its commands, facts and status change, open or
+ * resolve its cases, arm its clocks, then save the state with a version check. Everything before
+ * the save is idempotent on purpose: if the process dies before the save, the redelivered fact
+ * produces the same commands with the same ids, which the stream drops as duplicates, the same
+ * case ids and the same timers; saving first could lose them.
  */
 export async function handleFact(deps: SagaDeps, envelope: Envelope): Promise<void> {
 	const relevant = envelope.type === ERP_FACTS.ORDER_RELEASED || HANDLED_FACTS.has(envelope.type);
 	if (!relevant) return;
+	if (envelope.type === WAYBILL_FACTS.MESSAGE_DEAD_LETTERED && !isFailedCommand(envelope)) return;
 	for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
 		const current = await deps.sagas.load(envelope.subject);
 		let reaction: Reaction | null;
 		if (envelope.type === ERP_FACTS.ORDER_RELEASED) {
-			reaction = current ? null : startOrder(envelope, deps.flowContext());
+			reaction = current ? null : startSaga(envelope, deps.flowContext());
+		} else if (!current) {
+			if (IGNORED_WHEN_UNKNOWN.has(envelope.type)) return;
+			throw new OrderNotYetKnownError(envelope.subject, envelope.type);
 		} else {
-			if (!current) throw new OrderNotYetKnownError(envelope.subject, envelope.type);
 			reaction = applyFact(current.value, envelope, deps.flowContext());
 		}
 		if (!reaction) return;
@@ -57,31 +71,46 @@ async function publishReaction(deps: SagaDeps, cause: Envelope, reaction: Reacti
 	for (const command of reaction.commands) {
 		await deps.publish(COMMAND_CHANNEL_BY_SYSTEM[systemOfCommand(command.type)], commandEnvelope(orderId, cause, command));
 	}
+	for (const fact of reaction.facts) await deps.publish(CHANNELS.EVENTS, factEnvelope(orderId, cause, fact));
 	if (reaction.statusChange) {
-		await deps.publish(
-			CHANNELS.EVENTS,
-			createEnvelope({
-				type: WAYBILL_FACTS.ORDER_STATUS_CHANGED,
-				source: SOURCE,
-				subject: orderId,
-				time: cause.time,
-				data: { orderId, ...reaction.statusChange, at: cause.time, cause: cause.type },
-				schemaVersion: 1,
-				causationId: cause.id,
-				idempotencyKey: `${orderId}:status:${reaction.statusChange.to}`,
-				traceparent: cause.traceparent,
-			}),
-		);
+		const change = { orderId, ...reaction.statusChange, at: cause.time, cause: cause.type };
+		const n = reaction.saga.statusCounts[reaction.statusChange.to] ?? 1;
+		await deps.publish(CHANNELS.EVENTS, factEnvelope(orderId, cause, { type: WAYBILL_FACTS.ORDER_STATUS_CHANGED, key: `status:${reaction.statusChange.to}${n > 1 ? `:${n}` : ""}`, data: change }));
 	}
+	for (const intent of reaction.cases) {
+		if (intent.action === "open") {
+			const { exceptionCase, created } = await deps.cases.open({ caseId: intent.caseId, kind: intent.kind, owner: intent.owner ?? "integration-ops", severity: intent.severity ?? "warning", summary: intent.summary, at: cause.time, orderId, ...(intent.partner ? { partner: intent.partner } : {}) });
+			if (created) await deps.publish(CHANNELS.EVENTS, caseFact(WAYBILL_FACTS.EXCEPTION_OPENED, exceptionCase, cause));
+		} else {
+			const resolved = await deps.cases.resolve(intent.caseId, intent.summary, cause.time);
+			if (resolved) await deps.publish(CHANNELS.EVENTS, caseFact(WAYBILL_FACTS.EXCEPTION_RESOLVED, resolved, cause));
+		}
+	}
+	for (const timer of reaction.timers) await deps.schedule(orderId, timer);
+}
+
+function factEnvelope(orderId: string, cause: Envelope, fact: FactIntent): Envelope {
+	return createEnvelope({
+		type: fact.type,
+		source: SOURCE,
+		subject: orderId,
+		time: cause.time,
+		data: fact.data,
+		schemaVersion: catalogueEntry(fact.type)?.version ?? 1,
+		causationId: cause.id,
+		correlationId: orderId,
+		idempotencyKey: `${orderId}:${fact.key}`,
+		traceparent: cause.traceparent,
+	});
 }
 
 /**
- * Attempt group 1: a later deliberate re-send of the same step (a re-attempt) uses group 2, and
- * so on. A command whose data names its partner (the routed WMS, the chosen last-mile provider)
- * is addressed to it; otherwise the system's default partner takes it.
+ * Attempt group 1: a later deliberate re-send of the same step would use group 2. A command is
+ * addressed to the partner its intent names (the routed WMS, the chosen last-mile provider),
+ * else the one its data names, else the system's default.
  */
 function commandEnvelope(orderId: string, cause: Envelope, command: CommandIntent): Envelope {
-	const partner = (command.data as { partner?: unknown }).partner;
+	const partner = command.partner ?? (command.data as { partner?: unknown }).partner;
 	return createEnvelope({
 		...(typeof partner === "string" ? { partner } : {}),
 		type: command.type,

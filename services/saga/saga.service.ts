@@ -1,23 +1,29 @@
 import type { Context, ServiceSettingSchema } from "moleculer";
-import { CHANNELS, GROUPS, NotFoundError, type ChannelName, type Envelope, type SalesOrder } from "../../canonical/index.ts";
+import { CASE_OWNERS, CHANNELS, EXCEPTION_KINDS, GROUPS, NotFoundError, WMS_FACTS, type CaseOwner, type ChannelName, type Envelope, type ExceptionKind } from "../../canonical/index.ts";
 import { ExceptionCases } from "./exception-cases.ts";
 import { PARTNER_HEALTH_FACTS, applyPartnerHealth } from "./partner-health-flow.ts";
 import { DurableStreamsMixin, type DurableStreamsMethods, type StreamingServiceSchema } from "../../mixins/durable-streams.mixin.ts";
 import { StoreMixin, type StoreMethods } from "../../mixins/store.mixin.ts";
 import { loadPartnerRegistry, type PartnerRegistry } from "../../config/partner-registry.ts";
+import { PolicyReloader, policiesReloadMs } from "../../config/policy-reloader.ts";
 import { SagaStore } from "./saga.store.ts";
-import { handleFact } from "./saga-runner.ts";
+import { handleFact, type SagaDeps } from "./saga-runner.ts";
 import { summarise } from "./saga-stats.ts";
-import type { FlowContext } from "./flows/order-to-delivery.flow.ts";
+import { flowPolicies } from "./flow-policies.ts";
+import { applyInventoryAdjustment } from "./inventory-discrepancy.ts";
+import { SlaClock } from "./sla-clock.ts";
 
 interface SagaVars {
 	registry: PartnerRegistry;
+	policies: PolicyReloader;
+	clock: SlaClock;
 }
-type SagaMethods = DurableStreamsMethods & StoreMethods & { sagas(): SagaStore; flowContext(): FlowContext };
+type SagaMethods = DurableStreamsMethods & StoreMethods & { sagas(): SagaStore; deps(): SagaDeps };
 
 /**
- * The saga coordinator: owns each order's flow, its unified status (which never regresses) and
- * its timeline. State lives in the store per order; facts arrive in order per order.
+ * The saga coordinator: owns each order's flows (order to delivery and its exception flows), its
+ * unified status (which never regresses), its SLA clocks and its timeline. State lives in the
+ * store per order; facts arrive in order per order.
  */
 const SagaServiceSchema: StreamingServiceSchema<ServiceSettingSchema, SagaMethods, SagaVars> = {
 	name: "saga",
@@ -29,15 +35,24 @@ const SagaServiceSchema: StreamingServiceSchema<ServiceSettingSchema, SagaMethod
 			channel: CHANNELS.EVENTS,
 			group: GROUPS.SAGA,
 			async handler(envelope: Envelope) {
-				const publish = (c: ChannelName, e: Envelope) => this.publishMessage(c, e);
-				if (PARTNER_HEALTH_FACTS.has(envelope.type)) return applyPartnerHealth(new ExceptionCases(this.store()), publish, envelope);
-				await handleFact({ sagas: this.sagas(), publish, flowContext: () => this.flowContext() }, envelope);
+				const deps = this.deps();
+				if (PARTNER_HEALTH_FACTS.has(envelope.type)) return applyPartnerHealth(deps.cases, deps.publish, envelope);
+				if (envelope.type === WMS_FACTS.INVENTORY_ADJUSTED) return applyInventoryAdjustment(deps, envelope);
+				await handleFact(deps, envelope);
+			},
+		},
+		/** Commands a partner refused for good: compensations that failed, changes refused, steps to replay. */
+		failures: {
+			channel: CHANNELS.DEAD_LETTERS,
+			group: GROUPS.SAGA,
+			async handler(envelope: Envelope) {
+				await handleFact(this.deps(), envelope);
 			},
 		},
 	},
 
 	actions: {
-		/** The unified status of one order and its timeline. */
+		/** The unified status of one order, its quantities per line, its steps and its timeline. */
 		getOrder: {
 			params: { orderId: { type: "string", min: 1, max: 128 } },
 			async handler(ctx: Context<{ orderId: string }>) {
@@ -54,18 +69,31 @@ const SagaServiceSchema: StreamingServiceSchema<ServiceSettingSchema, SagaMethod
 				return (await this.sagas().orderByTracking(ctx.params.trackingCode)) ?? null;
 			},
 		},
-		/** Exception cases, open ones by default. */
+		/** Exception cases, newest first: open ones by default, filtered by order, partner, type and owner. */
 		exceptions: {
-			params: { status: { type: "enum", values: ["open", "all"], optional: true } },
-			handler(ctx: Context<{ status?: "open" | "all" }>) {
-				return new ExceptionCases(this.store()).list(ctx.params.status ?? "open");
+			params: {
+				status: { type: "enum", values: ["open", "all"], optional: true },
+				orderId: { type: "string", optional: true, max: 128 },
+				partner: { type: "string", optional: true, max: 128 },
+				kind: { type: "enum", values: [...EXCEPTION_KINDS], optional: true },
+				owner: { type: "enum", values: [...CASE_OWNERS], optional: true },
+				limit: { type: "number", integer: true, min: 1, max: 5000, optional: true, convert: true },
+			},
+			handler(ctx: Context<{ status?: "open" | "all"; orderId?: string; partner?: string; kind?: ExceptionKind; owner?: CaseOwner; limit?: number }>) {
+				return new ExceptionCases(this.store()).list(ctx.params);
 			},
 		},
-		/** Counts by status, with in-flight and stuck orders (no progress for `stuckAfterMs`). */
+		/** Counts by status and by exception flow, with in-flight and stuck orders (no progress for `stuckAfterMs`). */
 		stats: {
 			params: { stuckAfterMs: { type: "number", integer: true, min: 1, optional: true, convert: true } },
 			async handler(ctx: Context<{ stuckAfterMs?: number }>) {
 				return summarise(await this.sagas().all(), Date.now(), ctx.params.stuckAfterMs ?? 60_000);
+			},
+		},
+		/** The policies in force, and the last refused change if any. */
+		policies: {
+			handler() {
+				return this.policies.status();
 			},
 		},
 	},
@@ -74,21 +102,30 @@ const SagaServiceSchema: StreamingServiceSchema<ServiceSettingSchema, SagaMethod
 		sagas() {
 			return new SagaStore(this.store());
 		},
-		flowContext(): FlowContext {
-			const registry = this.registry;
+		deps(): SagaDeps {
+			const policies = flowPolicies(() => this.policies.current(), this.registry);
 			return {
-				now: new Date().toISOString(),
-				warehouseFor(order: SalesOrder) {
-					const entry = registry.wmsForWarehouse(order.warehouse);
-					return { warehouse: order.warehouse ?? entry.warehouses?.[0] ?? registry.defaultWarehouse(), partner: entry.partner };
-				},
-				lastMilePartner: () => registry.defaultFor("lastmile").partner,
+				sagas: this.sagas(),
+				cases: new ExceptionCases(this.store()),
+				publish: (c: ChannelName, e: Envelope) => this.publishMessage(c, e),
+				schedule: (orderId, timer) => this.clock.schedule(orderId, timer),
+				flowContext: () => ({ now: new Date().toISOString(), policies }),
 			};
 		},
 	},
 
 	created() {
 		this.registry = loadPartnerRegistry();
+		this.policies = new PolicyReloader({ everyMs: policiesReloadMs(), partners: this.registry, log: this.logger });
+	},
+	started() {
+		this.clock = new SlaClock(this.store(), (c, e) => this.publishMessage(c, e), (error, id) => this.logger.error("SLA clock failed; it fires again after its lease", { id, error: (error as Error).message }));
+		this.clock.start();
+		this.policies.start();
+	},
+	async stopped() {
+		this.policies.stop();
+		await this.clock?.stop();
 	},
 };
 

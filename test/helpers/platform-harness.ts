@@ -48,9 +48,11 @@ export interface Harness {
  * broker over real NATS and Redis (`distributed`), or all on one broker in memory (`embedded`).
  * Namespace, stream names and key prefix are unique per call and removed by stop().
  */
-export async function startHarness(options: { mode: "distributed" | "embedded"; services?: string[]; stepDelayMs?: number; natsUrl?: string; dedupWindowMs?: number; partnerPolicy?: Record<string, number> }): Promise<Harness> {
+export async function startHarness(options: { mode: "distributed" | "embedded"; services?: string[]; stepDelayMs?: number; natsUrl?: string; dedupWindowMs?: number; partnerPolicy?: Record<string, number>; policiesFile?: string }): Promise<Harness> {
 	if (options.partnerPolicy) process.env.PARTNERS_FILE = registryWithPolicy(options.partnerPolicy);
 	else delete process.env.PARTNERS_FILE;
+	if (options.policiesFile) process.env.POLICIES_FILE = options.policiesFile;
+	else delete process.env.POLICIES_FILE;
 	const natsUrl = options.natsUrl ?? NATS_URL;
 	const namespace = `t-${randomUUID().slice(0, 8)}`;
 	const secrets = { wms: randomBytes(16).toString("hex"), lastmile: randomBytes(32).toString("hex") };
@@ -94,6 +96,7 @@ export async function startHarness(options: { mode: "distributed" | "embedded"; 
 	const gatewayPort = gatewayBroker ? (gatewayBroker.getLocalService("gateway") as unknown as { server: { address(): AddressInfo } }).server.address().port : 0;
 	const gatewayUrl = gatewayBroker ? `http://127.0.0.1:${gatewayPort}` : "";
 	let generation = 0;
+	erp.setWaybillUrl(gatewayUrl);
 	wms.setCallbackUrl(`${gatewayUrl}/webhooks/wms/acme-3pl`);
 	lastmile.setCallbackUrl(`${gatewayUrl}/webhooks/lastmile/onfleet`);
 	wmsX12.setCallbackUrl(`${gatewayUrl}/webhooks/wms/edi-3pl`);

@@ -1,142 +1,235 @@
 import {
-	ERP_COMMANDS, ERP_FACTS, LASTMILE_COMMANDS, LASTMILE_FACTS, ORDER_STATUS, WMS_COMMANDS, WMS_FACTS, canAdvance,
-	type DeliveryJob, type Envelope, type FulfillmentOrder, type OrderStatus, type SalesOrder, type SettlementEvent, type Shipment,
+	ERP_COMMANDS, ERP_FACTS, LASTMILE_COMMANDS, LASTMILE_FACTS, ORDER_STATUS, WAYBILL_FACTS, WMS_COMMANDS, WMS_FACTS,
+	type DeliveryJob, type Envelope, type FulfillmentOrder, type LineQuantity, type OrderStatus, type ProofOfDelivery, type SalesOrder,
+	type SettlementEvent, type Shipment,
 } from "../../../canonical/index.ts";
-import type { CommandIntent, OrderSaga, Reaction, StepName } from "../order-saga.ts";
-import { PROCESSED_MEMORY } from "../order-saga.ts";
+import { add, linesOf, shippedLines } from "../line-reconciliation.ts";
+import type { CommandIntent, DeliveryState, FulfillmentState, OrderSaga } from "../order-saga.ts";
+import { ORDER_TO_DELIVERY, nextCompensation, stepDone, stepKey, takeStep, undoStep } from "../saga-definition.ts";
+import { armOrderClocks } from "./sla.flow.ts";
+import { merge, resolveCase, type FlowContext, type Handler, type Outcome } from "./flow-kit.ts";
 
-/** Routing and identity decisions the flow needs from outside (the partner registry). */
-export interface FlowContext {
-	now: string;
-	warehouseFor(order: SalesOrder): { warehouse: string; partner: string };
-	lastMilePartner(): string;
-}
-
-type Handler = (saga: OrderSaga, envelope: Envelope, ctx: FlowContext) => { status?: OrderStatus; commands?: CommandIntent[]; note?: string };
+type DeliveryFact = { partnerRef?: string; deliveryJobId?: string; trackingUrl?: string; eta?: string; rma?: string; proofOfDelivery?: ProofOfDelivery };
 
 /**
- * Flow 1 of PRODUCT.md, order to delivery, as data: for each fact, the status it proves and the
- * commands it calls for. A step runs once (see `once`); the status only ever moves forward.
+ * Flow 1 of PRODUCT.md, order to delivery: for each fact, the status it proves and the commands
+ * it calls for. Split-aware: an order may have several fulfillment orders (warehouses) and
+ * several shipments, each with its own delivery job; it is delivered when all of them are.
  */
-const REACTIONS: Record<string, Handler> = {
-	[WMS_FACTS.FULFILLMENT_ACCEPTED]: (saga, env) => {
-		const data = env.data as { partnerRef?: string };
-		if (saga.fulfillment) saga.fulfillment.partnerRef = data.partnerRef;
-		return { note: `WMS accepted the fulfillment order as ${data.partnerRef ?? "?"}` };
+export const ORDER_TO_DELIVERY_REACTIONS: Record<string, Handler> = {
+	[WMS_FACTS.FULFILLMENT_ACCEPTED]: (saga, env, ctx) => {
+		const data = env.data as { fulfillmentOrderId?: string; partnerRef?: string };
+		const fo = fulfillmentOf(saga, data.fulfillmentOrderId);
+		if (!fo) return { note: `unknown fulfillment order ${data.fulfillmentOrderId ?? "?"}` };
+		fo.partnerRef = data.partnerRef ?? fo.partnerRef;
+		if (fo.state === "requested") fo.state = "accepted";
+		stepDone(saga, stepKey("fulfillment", fo.fulfillmentOrderId), env.time, cancelFulfillment(saga, fo));
+		// A re-allocation decided before the WMS had accepted this one can run now.
+		const reallocation = fo.reallocateTo ? undoStep(saga, stepKey("fulfillment", fo.fulfillmentOrderId), ctx.now) : [];
+		return { commands: [...reallocation, ...nextCompensation(saga, ctx.now)], note: `WMS accepted ${fo.fulfillmentOrderId} as ${data.partnerRef ?? "?"}` };
 	},
-	[WMS_FACTS.ALLOCATED]: () => ({ status: ORDER_STATUS.ALLOCATED }),
-	[WMS_FACTS.PICK_CONFIRMED]: () => ({ status: ORDER_STATUS.PICKED }),
+	[WMS_FACTS.ALLOCATED]: (saga, env) => {
+		const data = env.data as { lines?: (LineQuantity & { qtyAllocated?: number })[] };
+		add(saga, "allocated", (data.lines ?? []).map((l) => ({ ...l, qty: l.qtyAllocated ?? l.qty })));
+		return { status: ORDER_STATUS.ALLOCATED };
+	},
 	[WMS_FACTS.PACK_COMPLETED]: () => ({ status: ORDER_STATUS.PACKED }),
 	[WMS_FACTS.SHIPMENT_MANIFESTED]: (saga, env, ctx) => {
 		const shipment = env.data as Shipment;
-		saga.shipment = shipment;
-		const commands = [
-			...once(saga, "shipment-confirmed", { type: ERP_COMMANDS.CONFIRM_SHIPMENT, step: "shipment-confirmed", data: shipment }),
-		];
-		if (!saga.steps["delivery-requested"] && !isPast(saga.status, ORDER_STATUS.DISPATCHED)) {
-			const job = deliveryJobFor(saga, shipment, ctx);
-			saga.delivery = { deliveryJobId: job.deliveryJobId };
-			commands.push(...once(saga, "delivery-requested", { type: LASTMILE_COMMANDS.CREATE_DELIVERY_JOB, step: "delivery-requested", data: job }));
+		if (saga.shipments.some((s) => s.shipmentId === shipment.shipmentId)) return { note: `shipment ${shipment.shipmentId} already known` };
+		saga.shipments.push(shipment);
+		add(saga, "shipped", shipment.lines);
+		const fo = shippingFulfillment(saga, shipment, env.partner);
+		if (fo && fo.state !== "cancelled") {
+			// A partner that acknowledges asynchronously (X12: a 997, no answer fact) is proven to have the order by its shipment.
+			stepDone(saga, stepKey("fulfillment", fo.fulfillmentOrderId), env.time, cancelFulfillment(saga, fo));
+			fo.state = "shipped";
 		}
-		return { status: ORDER_STATUS.MANIFESTED, commands };
+		const cleared = resolveCase(saga, "warehouse-exception", `the warehouse shipped ${shipment.shipmentId}`, env.time);
+		const commands = takeStep(saga, ORDER_TO_DELIVERY, "shipment-confirmation", shipment.shipmentId, { type: ERP_COMMANDS.CONFIRM_SHIPMENT, step: stepKey("shipment-confirmation", shipment.shipmentId), data: shipment }, env.time);
+		if (saga.compensation) return { status: ORDER_STATUS.MANIFESTED, commands, note: `shipped after the order was cancelled: ${shipment.shipmentId} cannot be un-shipped` };
+		const job = deliveryJobFor(saga, shipment, ctx);
+		saga.deliveries[job.deliveryJobId] = { deliveryJobId: job.deliveryJobId, shipmentId: shipment.shipmentId, partner: job.partner, attempt: 1, failures: [], state: "requested" };
+		commands.push(...takeStep(saga, ORDER_TO_DELIVERY, "delivery", job.deliveryJobId, { type: LASTMILE_COMMANDS.CREATE_DELIVERY_JOB, step: stepKey("delivery", job.deliveryJobId), data: job, partner: job.partner }, env.time));
+		const split = saga.shipments.length > 1 ? `shipment ${saga.shipments.length} of a split order` : undefined;
+		return merge(cleared, { status: ORDER_STATUS.MANIFESTED, commands, ...(split ? { note: split } : {}) });
 	},
-	[LASTMILE_FACTS.JOB_ACCEPTED]: (saga, env) => {
-		const data = env.data as { partnerRef: string; trackingUrl?: string; deliveryJobId?: string };
-		saga.delivery = { ...saga.delivery, deliveryJobId: data.deliveryJobId ?? saga.delivery?.deliveryJobId ?? `DJ-${saga.orderId}`, partnerRef: data.partnerRef, trackingUrl: data.trackingUrl };
-		return { note: `last-mile accepted the job as ${data.partnerRef}` };
+	[LASTMILE_FACTS.JOB_ACCEPTED]: (saga, env, ctx) => {
+		const data = env.data as DeliveryFact & { partnerRef: string };
+		const delivery = deliveryOf(saga, data);
+		if (!delivery) return { note: `unknown delivery job ${data.deliveryJobId ?? data.partnerRef}` };
+		if (delivery.partnerRef === data.partnerRef && delivery.state !== "requested") return { note: `job ${delivery.deliveryJobId} already accepted as ${data.partnerRef}` };
+		const reattempt = delivery.state === "failed";
+		delivery.partnerRef = data.partnerRef;
+		delivery.trackingUrl = data.trackingUrl ?? delivery.trackingUrl;
+		if (delivery.state === "requested" || reattempt) delivery.state = "accepted";
+		const key = stepKey("delivery", delivery.deliveryJobId);
+		stepDone(saga, key, env.time, cancelDelivery(saga, delivery));
+		const record = saga.steps[key];
+		if (record?.state === "done") record.compensation = cancelDelivery(saga, delivery);
+		const note = `last-mile accepted ${delivery.deliveryJobId} (attempt ${delivery.attempt}) as ${data.partnerRef}`;
+		return { commands: nextCompensation(saga, ctx.now), note, ...(reattempt ? { status: ORDER_STATUS.REATTEMPT, detail: `re-attempt ${delivery.attempt} scheduled` } : {}) };
 	},
-	[LASTMILE_FACTS.DISPATCHED]: () => ({ status: ORDER_STATUS.DISPATCHED }),
-	[LASTMILE_FACTS.OUT_FOR_DELIVERY]: () => ({ status: ORDER_STATUS.OUT_FOR_DELIVERY }),
+	[LASTMILE_FACTS.DISPATCHED]: (saga, env) => onRoute(saga, env, ORDER_STATUS.DISPATCHED),
+	[LASTMILE_FACTS.OUT_FOR_DELIVERY]: (saga, env) => onRoute(saga, env, ORDER_STATUS.OUT_FOR_DELIVERY),
 	[LASTMILE_FACTS.ETA_UPDATED]: (saga, env) => {
-		const eta = (env.data as { eta?: string }).eta;
-		if (saga.delivery && eta && !isPast(saga.status, ORDER_STATUS.OUT_FOR_DELIVERY)) saga.delivery.eta = eta;
-		return { note: eta ? `ETA ${eta}` : "ETA updated" };
+		const data = env.data as DeliveryFact;
+		const delivery = currentDelivery(saga, data);
+		if (!delivery || !data.eta) return { note: "ETA for no current delivery" };
+		if (delivery.state === "delivered") return { note: `ETA ${data.eta} after delivery: ignored` };
+		delivery.eta = data.eta;
+		return merge({ note: `ETA ${data.eta}` }, predictWindowMiss(saga, env, data.eta));
 	},
 	[LASTMILE_FACTS.ARRIVED]: () => ({ note: "driver arrived at the stop" }),
 	[LASTMILE_FACTS.DELIVERED]: (saga, env) => {
-		const data = env.data as { proofOfDelivery?: OrderSaga["delivery"] extends infer D ? D extends { proofOfDelivery?: infer P } ? P : never : never };
-		saga.delivery = { ...saga.delivery, deliveryJobId: saga.delivery?.deliveryJobId ?? `DJ-${saga.orderId}`, deliveredAt: env.time, proofOfDelivery: data.proofOfDelivery };
-		return { status: ORDER_STATUS.DELIVERED, commands: once(saga, "invoice-requested", { type: ERP_COMMANDS.POST_INVOICE, step: "invoice-requested", data: invoiceFor(saga, env.time) }) };
+		const data = env.data as DeliveryFact;
+		const delivery = currentDelivery(saga, data) ?? deliveryOf(saga, data);
+		if (!delivery) return { note: "delivery of an unknown job" };
+		if (delivery.state === "delivered") return { note: "already delivered" };
+		delivery.state = "delivered";
+		delivery.deliveredAt = env.time;
+		delivery.proofOfDelivery = data.proofOfDelivery;
+		add(saga, "delivered", saga.shipments.find((s) => s.shipmentId === delivery.shipmentId)?.lines ?? []);
+		const resolved = resolveCase(saga, "delivery-failed", `delivered on attempt ${delivery.attempt}`, env.time);
+		if (!allDelivered(saga)) return merge(resolved, { note: `${delivery.deliveryJobId} delivered; waiting for the order's other shipments` });
+		return merge(resolved, { status: ORDER_STATUS.DELIVERED, commands: invoiceCommands(saga, env.time) });
 	},
 	[ERP_FACTS.INVOICE_POSTED]: (saga, env) => {
 		const invoice = env.data as SettlementEvent;
+		if (saga.invoice) return { note: "invoice already recorded" };
 		saga.invoice = { documentId: invoice.documentId, total: invoice.total, currency: invoice.currency, postedAt: env.time };
-		return { status: ORDER_STATUS.INVOICED };
+		stepDone(saga, stepKey("invoice", "1"), env.time);
+		add(saga, "invoiced", invoice.lines);
+		const closed = merge(
+			resolveCase(saga, "short-pick", "reconciled: what shipped was invoiced, the rest was backordered or cancelled", env.time),
+			resolveCase(saga, "allocation-short", "reconciled across warehouses", env.time),
+		);
+		return merge(closed, { status: ORDER_STATUS.INVOICED });
 	},
 };
 
-export const HANDLED_FACTS = new Set(Object.keys(REACTIONS));
-
-/** The first fact of an order: the ERP released it. Sends the fulfillment order to the routed WMS. */
-export function startOrder(envelope: Envelope, ctx: FlowContext): Reaction {
+/** The first fact of an order: the ERP released it. Routes it and sends the fulfillment order. */
+export function startOrder(envelope: Envelope, ctx: FlowContext): { saga: OrderSaga; outcome: Outcome } {
 	const order = envelope.data as SalesOrder;
-	const { warehouse, partner } = ctx.warehouseFor(order);
-	const fulfillment: FulfillmentOrder = {
-		fulfillmentOrderId: `FO-${order.orderId}-${warehouse}`,
-		orderId: order.orderId,
-		warehouse,
-		partner,
-		shipTo: order.shipTo,
-		serviceLevel: order.serviceLevel,
-		lines: order.lines.map((l) => ({ lineNo: l.lineNo, sku: l.sku, qty: l.qty })),
-	};
 	const saga: OrderSaga = {
 		orderId: order.orderId,
 		status: ORDER_STATUS.RELEASED,
 		statusAt: envelope.time,
+		statusCounts: { [ORDER_STATUS.RELEASED]: 1 },
 		order,
-		fulfillment: { fulfillmentOrderId: fulfillment.fulfillmentOrderId, warehouse, partner },
+		fulfillments: {},
+		shipments: [],
+		deliveries: {},
+		lines: linesOf(order),
+		returns: {},
+		credits: [],
+		changes: {},
 		steps: {},
+		cases: [],
+		sla: { atRisk: [], breached: [] },
 		processed: [envelope.id],
 		timeline: [{ at: envelope.time, recordedAt: ctx.now, type: envelope.type, messageId: envelope.id, partner: envelope.partner, status: ORDER_STATUS.RELEASED }],
 		createdAt: ctx.now,
 		updatedAt: ctx.now,
 	};
-	const commands = once(saga, "fulfillment-requested", { type: WMS_COMMANDS.CREATE_FULFILLMENT_ORDER, step: "fulfillment-requested", data: fulfillment });
-	return { saga, commands: [...commands, statusUpdate(saga.orderId, ORDER_STATUS.RELEASED, envelope.time)], statusChange: { to: ORDER_STATUS.RELEASED } };
+	const warehouse = order.warehouse ?? ctx.policies.route(order).warehouses[0]!;
+	const commands = requestFulfillment(saga, warehouse, order.lines.map((l) => ({ lineNo: l.lineNo, sku: l.sku, qty: l.qty })), envelope.time, ctx);
+	return { saga, outcome: merge({ commands }, armOrderClocks(saga, envelope, ctx)) };
 }
 
-/**
- * Apply one fact to an order's saga. Returns null when the fact changes nothing (a duplicate,
- * or a type this flow does not handle). Never mutates its input.
- */
-export function applyFact(current: OrderSaga, envelope: Envelope, ctx: FlowContext): Reaction | null {
-	const handler = REACTIONS[envelope.type];
-	if (!handler || current.processed.includes(envelope.id)) return null;
-	const saga: OrderSaga = structuredClone(current);
-	const outcome = handler(saga, envelope, ctx);
-	const commands = [...(outcome.commands ?? [])];
-	const entry = { at: envelope.time, recordedAt: ctx.now, type: envelope.type, messageId: envelope.id, partner: envelope.partner, note: outcome.note };
-	let statusChange: Reaction["statusChange"];
-	if (outcome.status && canAdvance(saga.status, outcome.status)) {
-		statusChange = { from: saga.status, to: outcome.status };
-		saga.status = outcome.status;
-		saga.statusAt = envelope.time;
-		commands.push(statusUpdate(saga.orderId, outcome.status, envelope.time));
-		saga.timeline.push({ ...entry, status: outcome.status });
-	} else if (outcome.status) {
-		saga.timeline.push({ ...entry, note: `late or duplicate: status stays ${saga.status}, not ${outcome.status}` });
-	} else {
-		saga.timeline.push(entry);
+/** Sends one warehouse a fulfillment order for these lines: the first one, a split or a re-allocation. */
+export function requestFulfillment(saga: OrderSaga, warehouse: string, lines: LineQuantity[], at: string, ctx: FlowContext): CommandIntent[] {
+	const n = Object.values(saga.fulfillments).filter((f) => f.warehouse === warehouse).length;
+	const fulfillmentOrderId = `FO-${saga.orderId}-${warehouse}${n === 0 ? "" : `-${n + 1}`}`;
+	const partner = ctx.policies.wmsPartnerFor(warehouse);
+	const fo: FulfillmentOrder = { fulfillmentOrderId, orderId: saga.orderId, warehouse, partner, shipTo: saga.order.shipTo, serviceLevel: saga.order.serviceLevel, lines };
+	saga.fulfillments[fulfillmentOrderId] = { fulfillmentOrderId, warehouse, partner, lines, state: "requested" };
+	return takeStep(saga, ORDER_TO_DELIVERY, "fulfillment", fulfillmentOrderId, { type: WMS_COMMANDS.CREATE_FULFILLMENT_ORDER, step: stepKey("fulfillment", fulfillmentOrderId), data: fo, partner }, at);
+}
+
+/** Invoice what shipped, once every shipment is delivered; lifting a hold a failed attempt put on invoicing first. */
+export function invoiceCommands(saga: OrderSaga, at: string): CommandIntent[] {
+	const commands: CommandIntent[] = [];
+	if (saga.invoicingPaused) {
+		saga.invoicingPaused = false;
+		commands.push({ type: ERP_COMMANDS.RESUME_INVOICING, step: "invoicing-resumed", data: { orderId: saga.orderId, reason: "delivered after all" } });
 	}
-	saga.processed = [...saga.processed, envelope.id].slice(-PROCESSED_MEMORY);
-	saga.updatedAt = ctx.now;
-	return { saga, commands, statusChange };
+	const invoice = invoiceFor(saga, at);
+	if (invoice.lines.length > 0 && !saga.steps[stepKey("invoice", "1")]) {
+		commands.push(...takeStep(saga, ORDER_TO_DELIVERY, "invoice", "1", { type: ERP_COMMANDS.POST_INVOICE, step: stepKey("invoice", "1"), data: invoice }, at));
+	}
+	return commands;
 }
 
-/** A step's command, the first time only; the step is marked done in the (cloned) saga. */
-function once(saga: OrderSaga, step: StepName, command: CommandIntent): CommandIntent[] {
-	if (saga.steps[step]) return [];
-	saga.steps[step] = command.step;
-	return [command];
+export function fulfillmentOf(saga: OrderSaga, fulfillmentOrderId?: string): FulfillmentState | undefined {
+	if (fulfillmentOrderId && saga.fulfillments[fulfillmentOrderId]) return saga.fulfillments[fulfillmentOrderId];
+	const all = Object.values(saga.fulfillments);
+	return fulfillmentOrderId ? undefined : all[0];
 }
 
-function statusUpdate(orderId: string, status: OrderStatus, at: string): CommandIntent {
-	return { type: ERP_COMMANDS.UPDATE_ORDER_STATUS, step: `status-${status}`, data: { orderId, status, at } };
+/** The fulfillment order a shipment belongs to: by its id, else the one open at its warehouse, else at its partner. */
+function shippingFulfillment(saga: OrderSaga, shipment: Shipment, partner?: string): FulfillmentState | undefined {
+	const open = Object.values(saga.fulfillments).filter((f) => f.state !== "cancelled");
+	return (shipment.fulfillmentOrderId ? saga.fulfillments[shipment.fulfillmentOrderId] : undefined)
+		?? open.find((f) => shipment.warehouse !== undefined && f.warehouse === shipment.warehouse)
+		?? open.find((f) => partner !== undefined && f.partner === partner && f.state !== "shipped")
+		?? open.find((f) => partner !== undefined && f.partner === partner);
 }
 
-function isPast(status: OrderStatus, milestone: OrderStatus): boolean {
-	return !canAdvance(status, milestone) && status !== milestone;
+/** The delivery job a last-mile fact is about: by job id, else by the task id of its current attempt. */
+export function deliveryOf(saga: OrderSaga, data: { deliveryJobId?: string; partnerRef?: string }): DeliveryState | undefined {
+	if (data.deliveryJobId && saga.deliveries[data.deliveryJobId]) return saga.deliveries[data.deliveryJobId];
+	return Object.values(saga.deliveries).find((d) => d.partnerRef !== undefined && d.partnerRef === data.partnerRef);
+}
+
+/** Like deliveryOf, but only when the fact is about the job's current attempt (not a superseded task). */
+export function currentDelivery(saga: OrderSaga, data: DeliveryFact): DeliveryState | undefined {
+	if (data.rma) return undefined;
+	const delivery = deliveryOf(saga, data);
+	if (!delivery) return undefined;
+	return !data.partnerRef || !delivery.partnerRef || delivery.partnerRef === data.partnerRef ? delivery : undefined;
+}
+
+export function cancelFulfillment(saga: OrderSaga, fo: FulfillmentState): CommandIntent {
+	return {
+		type: WMS_COMMANDS.CANCEL_FULFILLMENT_ORDER,
+		step: `undo:${stepKey("fulfillment", fo.fulfillmentOrderId)}`,
+		partner: fo.partner,
+		data: { orderId: saga.orderId, fulfillmentOrderId: fo.fulfillmentOrderId, warehouse: fo.warehouse, ...(fo.partnerRef ? { partnerRef: fo.partnerRef } : {}), reason: "withdrawn by Waybill" },
+	};
+}
+
+export function cancelDelivery(saga: OrderSaga, delivery: DeliveryState): CommandIntent {
+	return {
+		type: LASTMILE_COMMANDS.CANCEL_DELIVERY_JOB,
+		step: `undo:${stepKey("delivery", delivery.deliveryJobId)}`,
+		partner: delivery.partner,
+		data: { orderId: saga.orderId, deliveryJobId: delivery.deliveryJobId, ...(delivery.partnerRef ? { partnerRef: delivery.partnerRef } : {}), reason: "withdrawn by Waybill" },
+	};
+}
+
+/** Every shipment that is going to the customer is delivered, and no warehouse still owes one. */
+function allDelivered(saga: OrderSaga): boolean {
+	const outstanding = Object.values(saga.fulfillments).some((f) => f.state === "requested" || f.state === "accepted" || f.state === "held");
+	const active = Object.values(saga.deliveries).filter((d) => d.state !== "cancelled" && d.state !== "returning");
+	return !outstanding && active.length > 0 && active.every((d) => d.state === "delivered");
+}
+
+function onRoute(saga: OrderSaga, env: Envelope, status: OrderStatus): Outcome {
+	const data = env.data as DeliveryFact;
+	if (data.rma) return { note: `return pickup for ${data.rma} on its way` };
+	const delivery = currentDelivery(saga, data);
+	if (!delivery) return { note: "route event of a superseded or unknown task" };
+	if (delivery.state === "accepted" || delivery.state === "requested" || delivery.state === "failed") delivery.state = "on-route";
+	return { status };
+}
+
+/** A live ETA past the customer's window predicts the miss before it happens. */
+function predictWindowMiss(saga: OrderSaga, env: Envelope, eta: string): Outcome {
+	const to = saga.order.requestedWindow?.to;
+	if (!to || Date.parse(eta) <= Date.parse(to) || saga.sla.atRisk.includes("delivery-window")) return {};
+	saga.sla.atRisk.push("delivery-window");
+	return { facts: [{ type: WAYBILL_FACTS.SLA_AT_RISK, key: "sla-at-risk:delivery-window", data: { orderId: saga.orderId, sla: "delivery-window", dueAt: to, at: env.time } }] };
 }
 
 function deliveryJobFor(saga: OrderSaga, shipment: Shipment, ctx: FlowContext): DeliveryJob {
@@ -145,7 +238,7 @@ function deliveryJobFor(saga: OrderSaga, shipment: Shipment, ctx: FlowContext): 
 		deliveryJobId,
 		orderId: saga.orderId,
 		shipmentId: shipment.shipmentId,
-		partner: ctx.lastMilePartner(),
+		partner: ctx.policies.route(saga.order).lastmile,
 		packages: Math.max(1, shipment.packages.length),
 		stops: [{ stopId: `${deliveryJobId}-1`, address: saga.order.shipTo, window: saga.order.requestedWindow, attempts: [] }],
 	};
@@ -153,10 +246,11 @@ function deliveryJobFor(saga: OrderSaga, shipment: Shipment, ctx: FlowContext): 
 
 /** Only what shipped is invoiced, at the ERP's own prices. */
 function invoiceFor(saga: OrderSaga, at: string): SettlementEvent {
-	const shipped = new Map((saga.shipment?.lines ?? saga.order.lines).map((l) => [l.lineNo, l.qty]));
+	const shipped = new Map(shippedLines(saga).map((l) => [l.lineNo, l.qty]));
 	const lines = saga.order.lines
 		.filter((l) => (shipped.get(l.lineNo) ?? 0) > 0)
 		.map((l) => ({ lineNo: l.lineNo, sku: l.sku, qty: shipped.get(l.lineNo) ?? 0, unitPrice: l.unitPrice }));
 	const total = Math.round(lines.reduce((sum, l) => sum + l.qty * l.unitPrice, 0) * 100) / 100;
 	return { kind: "invoice", orderId: saga.orderId, currency: saga.order.currency, lines, total, at };
 }
+

@@ -1,0 +1,61 @@
+import { CHANNELS, WAYBILL_FACTS, createEnvelope, type ChannelName, type Envelope } from "../../canonical/index.ts";
+import { DurableTimers } from "../../mixins/timers/durable-timers.ts";
+import { TimerTicker } from "../../mixins/timers/timer-ticker.ts";
+import type { Store } from "../../mixins/store/store.ts";
+import type { PublishResult } from "../../mixins/streams/stream-bus.ts";
+import type { TimerIntent } from "./order-saga.ts";
+
+export interface ClockPayload {
+	orderId: string;
+	clock: string;
+	dueAt: string;
+	caseId?: string;
+}
+
+/**
+ * The saga's SLA clocks: durable timers in the store, so they survive restarts and fire once
+ * across replicas. A due clock becomes a `waybill.clock.elapsed` fact on the order's partition,
+ * so the saga judges it in order with the order's other facts; its id derives from order, clock
+ * and due time, so a timer fired twice (a crash mid-fire) is one fact.
+ */
+export class SlaClock {
+	private readonly timers: DurableTimers<ClockPayload>;
+	private readonly ticker: TimerTicker<ClockPayload>;
+
+	constructor(store: Store, publish: (c: ChannelName, e: Envelope) => Promise<PublishResult>, onError: (error: unknown, id?: string) => void, tickMs = Number(process.env.SLA_TICK_MS) || 1_000) {
+		this.timers = new DurableTimers<ClockPayload>(store, "sla");
+		this.ticker = new TimerTicker<ClockPayload>({
+			timers: this.timers,
+			tickMs,
+			onError,
+			handler: async ({ payload }) => {
+				await publish(CHANNELS.EVENTS, createEnvelope({
+					type: WAYBILL_FACTS.CLOCK_ELAPSED,
+					source: "waybill/saga",
+					subject: payload.orderId,
+					correlationId: payload.orderId,
+					data: payload,
+					schemaVersion: 1,
+					idempotencyKey: `${payload.orderId}:clock:${payload.clock}:${payload.dueAt}`,
+				}));
+			},
+		});
+	}
+
+	schedule(orderId: string, timer: TimerIntent): Promise<void> {
+		const payload: ClockPayload = { orderId, clock: timer.clock, dueAt: timer.dueAt, ...(timer.caseId ? { caseId: timer.caseId } : {}) };
+		return this.timers.schedule({ id: `${orderId}:${timer.clock}`, dueAt: Date.parse(timer.dueAt), payload });
+	}
+
+	pending(): Promise<number> {
+		return this.timers.pending();
+	}
+
+	start(): void {
+		this.ticker.start();
+	}
+
+	stop(): Promise<void> {
+		return this.ticker.stop();
+	}
+}
