@@ -48,7 +48,7 @@ export interface Harness {
  * broker over real NATS and Redis (`distributed`), or all on one broker in memory (`embedded`).
  * Namespace, stream names and key prefix are unique per call and removed by stop().
  */
-export async function startHarness(options: { mode: "distributed" | "embedded"; services?: string[]; stepDelayMs?: number; natsUrl?: string; dedupWindowMs?: number; partnerPolicy?: Record<string, number>; policiesFile?: string }): Promise<Harness> {
+export async function startHarness(options: { mode: "distributed" | "embedded"; services?: string[]; stepDelayMs?: number; natsUrl?: string; dedupWindowMs?: number; partnerPolicy?: Record<string, number>; policiesFile?: string; wmsDelays?: { exceptionDelayMs?: number; returnReceiptDelayMs?: number } }): Promise<Harness> {
 	if (options.partnerPolicy) process.env.PARTNERS_FILE = registryWithPolicy(options.partnerPolicy);
 	else delete process.env.PARTNERS_FILE;
 	if (options.policiesFile) process.env.POLICIES_FILE = options.policiesFile;
@@ -57,7 +57,7 @@ export async function startHarness(options: { mode: "distributed" | "embedded"; 
 	const namespace = `t-${randomUUID().slice(0, 8)}`;
 	const secrets = { wms: randomBytes(16).toString("hex"), lastmile: randomBytes(32).toString("hex") };
 	const erp = new ErpSimulator();
-	const wms = new WmsSimulator({ secret: secrets.wms, stepDelayMs: options.stepDelayMs ?? 5, log: () => undefined });
+	const wms = new WmsSimulator({ secret: secrets.wms, stepDelayMs: options.stepDelayMs ?? 5, log: () => undefined, ...options.wmsDelays });
 	const lastmile = new LastMileSimulator({ secret: secrets.lastmile, stepDelayMs: options.stepDelayMs ?? 5, log: () => undefined });
 	const wmsX12 = new WmsX12Simulator({ secret: secrets.wms, stepDelayMs: options.stepDelayMs ?? 5, log: () => undefined });
 	Object.assign(process.env, {

@@ -8,6 +8,7 @@ import { NATS_URL, REDIS_URL } from "../helpers/platform-harness.ts";
 
 const run = promisify(execFile);
 const REQUIRED_KEYS = ["orders", "delivered", "invoiced", "inFlight", "exceptions", "stuck", "ledgerEntries", "durationMs"];
+const EXCEPTION_KEYS = ["shortPicks", "splitShipments", "backordered", "failedAttempts", "reattempted", "returned", "cancelled", "creditNotes", "slaBreaches"];
 
 async function demo(args: string[]): Promise<Record<string, unknown>> {
 	const { stdout } = await run(process.execPath, ["--import", "tsx", "bin/demo.ts", ...args, "--json"], {
@@ -33,19 +34,34 @@ function assertHappyRun(summary: Record<string, unknown>, orders: number): void 
 }
 
 describe("npm run demo, as a newcomer runs it", () => {
-	it("runs embedded and prints a summary where every order is delivered and invoiced", async () => {
-		assertHappyRun(await demo(["--orders", "30"]), 30);
+	it("runs embedded with a realistic mix of exceptions by default: every order ends invoiced, cancelled or returned, none stuck", async () => {
+		const orders = 80;
+		const summary = await demo(["--orders", String(orders)]);
+		for (const key of [...REQUIRED_KEYS, ...EXCEPTION_KEYS]) assert.equal(typeof summary[key], "number", `summary has ${key}`);
+		const n = (key: string) => summary[key] as number;
+		assert.deepEqual([n("stuck"), n("inFlight"), summary.ledgerVerified], [0, 0, true]);
+		assert.equal(n("invoiced") + n("cancelled") + n("returned"), orders, "every order reached an end");
+		const exceptions = EXCEPTION_KEYS.filter((k) => k !== "slaBreaches").reduce((sum, k) => sum + n(k), 0);
+		assert.ok(exceptions > 0, "the mix played some exception flows");
+		assert.ok(n("failedAttempts") >= n("reattempted"), "a re-attempt follows a failed attempt");
+		assert.ok(n("creditNotes") >= n("returned"), "every returned order was credited");
+		const partners = summary.partners as { invoices: number; duplicateInvoices: number };
+		assert.equal(partners.duplicateInvoices, 0);
+	});
+
+	it("runs embedded with --scenario happy and prints a summary where every order is delivered and invoiced", async () => {
+		assertHappyRun(await demo(["--orders", "30", "--scenario", "happy"]), 30);
 	});
 
 	it("runs with a warehouse partner over X12 beside the JSON one (--x12), every order delivered and invoiced once", async () => {
-		const summary = await demo(["--orders", "20", "--x12"]);
+		const summary = await demo(["--orders", "20", "--x12", "--scenario", "happy"]);
 		assert.deepEqual([summary.delivered, summary.invoiced, summary.stuck, summary.deadLetters], [20, 20, 0, 0]);
 		const partners = summary.partners as { fulfillmentOrders: number; x12FulfillmentOrders: number; invoices: number; duplicateInvoices: number };
 		assert.deepEqual([partners.fulfillmentOrders, partners.x12FulfillmentOrders, partners.invoices, partners.duplicateInvoices], [20, 10, 20, 0]);
 	});
 
 	it("runs distributed, one process per service over NATS and Redis, and removes its streams and keys", async () => {
-		const summary = await demo(["--distributed", "--orders", "12"]);
+		const summary = await demo(["--distributed", "--orders", "12", "--scenario", "happy"]);
 		assertHappyRun(summary, 12);
 		const namespace = String(summary.namespace);
 		const nc = await connect({ servers: NATS_URL });

@@ -181,16 +181,16 @@ describe("order to delivery over real NATS JetStream and Redis, one broker per s
 			return types;
 		};
 		assert.deepEqual(chain("erp.invoice.post").slice(-2), ["lastmile.delivered", "erp.invoice.post"]);
-		assert.equal(trace.hops.find((x) => x.type === "wms.shipment.manifested")?.mappingVersion, "generic-3pl@1.0.0");
+		assert.equal(trace.hops.find((x) => x.type === "wms.shipment.manifested")?.mappingVersion, "generic-3pl@1.1.0");
 		assert.equal(trace.hops.find((x) => x.type === "wms.fulfillment-order.create")?.producer, "waybill/saga");
 		assert.equal((await fetch(`${h.gatewayUrl}/api/v1/orders/SO-NOPE/trace`)).status, 404);
 	});
 
 	it("matches a signed EasyPost tracker webhook to the order by the tracking code the WMS manifested", async () => {
-		const order = await h.client.call<{ shipment: { trackingNumber: string } }, { orderId: string }>("saga.getOrder", { orderId: "SO-IT-5" });
+		const order = await h.client.call<{ shipments: Array<{ trackingNumber: string }> }, { orderId: string }>("saga.getOrder", { orderId: "SO-IT-5" });
 		const body = JSON.stringify({
 			id: "evt_it_5", object: "Event", description: "tracker.updated", created_at: new Date().toISOString(),
-			result: { id: "trk_it_5", object: "Tracker", tracking_code: order.shipment.trackingNumber, status: "out_for_delivery", tracking_details: [{ status: "out_for_delivery", message: "On the van", datetime: new Date().toISOString() }] },
+			result: { id: "trk_it_5", object: "Tracker", tracking_code: order.shipments[0]!.trackingNumber, status: "out_for_delivery", tracking_details: [{ status: "out_for_delivery", message: "On the van", datetime: new Date().toISOString() }] },
 		});
 		const signature = createHmac("sha256", Buffer.from(EASYPOST_SECRET.normalize("NFKD"), "utf8")).update(body).digest("hex");
 		const response = await fetch(`${h.gatewayUrl}/webhooks/lastmile/easypost`, { method: "POST", headers: { "content-type": "application/json", "x-hmac-signature": `hmac-sha256-hex=${signature}` }, body });

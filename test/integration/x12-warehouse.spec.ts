@@ -26,14 +26,14 @@ describe("a warehouse partner over ASC X12 beside the JSON one (over NATS and Re
 	});
 
 	it("turns the 945 that comes back into the shipment, mapped by the X12 profile, and completes the order", async () => {
-		const order = await h.client.call<{ status: string; shipment: { lines: Array<{ sku: string; qty: number }>; packages: Array<{ sscc: string }>; carrier: string; trackingNumber: string } }, { orderId: string }>("saga.getOrder", { orderId: "SO-X12-1" });
+		const order = await h.client.call<{ status: string; shipments: Array<{ lines: Array<{ sku: string; qty: number }>; packages: Array<{ sscc: string }>; carrier: string; trackingNumber: string }> }, { orderId: string }>("saga.getOrder", { orderId: "SO-X12-1" });
 		assert.equal(order.status, "invoiced");
-		assert.deepEqual(order.shipment.lines.map((l) => [l.sku, l.qty]), [["SKU-1", 1], ["SKU-2", 2], ["SKU-3", 3]]);
-		assert.ok(order.shipment.packages.length >= 1 && order.shipment.packages.every((p) => /^\d{18}$/.test(p.sscc)));
-		assert.equal(order.shipment.carrier, "WAYBILL-LASTMILE");
-		assert.ok(order.shipment.trackingNumber);
+		assert.deepEqual(order.shipments[0]!.lines.map((l) => [l.sku, l.qty]), [["SKU-1", 1], ["SKU-2", 2], ["SKU-3", 3]]);
+		assert.ok(order.shipments[0]!.packages.length >= 1 && order.shipments[0]!.packages.every((p) => /^\d{18}$/.test(p.sscc)));
+		assert.equal(order.shipments[0]!.carrier, "WAYBILL-LASTMILE");
+		assert.ok(order.shipments[0]!.trackingNumber);
 		const trace = await h.client.call<{ hops: Array<{ type: string; kind: string; partner?: string; mappingVersion?: string }> }, { orderId: string }>("ledger.trace", { orderId: "SO-X12-1" });
-		assert.equal(trace.hops.find((x) => x.type === "wms.shipment.manifested")?.mappingVersion, "x12-3pl@1.0.0");
+		assert.equal(trace.hops.find((x) => x.type === "wms.shipment.manifested")?.mappingVersion, "x12-3pl@1.1.0");
 		assert.equal(trace.hops.filter((x) => x.kind === "inbound" && x.partner === "edi-3pl").length, 2, "the 945 and the 856, both stored and recorded");
 		assert.equal(h.erp.invoicesFor("SO-X12-1"), 1);
 		assert.equal(h.lastmile.tasksFor("SO-X12-1"), 1);
