@@ -166,9 +166,13 @@ export class ErpDriver {
   }
 }
 
-/** Worth another attempt: Waybill busy or down, or the first attempt of this key still running there. */
+/**
+ * Worth another attempt: Waybill busy or down, or the first attempt of this key still running
+ * there. A 404 too: the driver only acts on orders Waybill told it about, so "unknown order" means
+ * Waybill sent the status update before it saved the order, and will know it in a moment.
+ */
 function retryable(answer: Answer): boolean {
-  if (answer.status >= 500 || answer.status === 429 || answer.status === 408) return true;
+  if (answer.status >= 500 || answer.status === 429 || answer.status === 408 || answer.status === 404) return true;
   const type = (answer.body as { type?: unknown } | undefined)?.type;
   return answer.status === 409 && typeof type === "string" && type.endsWith("/request-in-progress");
 }

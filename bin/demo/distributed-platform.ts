@@ -7,6 +7,7 @@ import { RedisStore } from "../../mixins/store/redis.store.ts";
 import { spawnTs, firstJsonLine, stopChildren, type Child } from "./child-processes.ts";
 import { demoSecrets, partnerEnv, webhookPaths, type DemoPlatform } from "./platform.ts";
 import { freePort } from "./free-port.ts";
+import { WAREHOUSE_EXCEPTION_DELAY_MS } from "./scenario-mix.ts";
 
 
 /**
@@ -35,6 +36,7 @@ export async function startDistributed(options: { stepDelayMs: number; transport
 				SIM_PORT: "0",
 				SIM_CALLBACK_URL: path ? gatewayUrl + path : "",
 				SIM_WAYBILL_URL: gatewayUrl,
+				SIM_EXCEPTION_DELAY_MS: String(WAREHOUSE_EXCEPTION_DELAY_MS),
 				SIM_SECRET: sim === "lastmile" ? secrets.lastmile : secrets.wms,
 				SIM_STEP_DELAY_MS: String(options.stepDelayMs),
 			}, logDir);

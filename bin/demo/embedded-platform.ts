@@ -4,6 +4,7 @@ import { ServiceBroker } from "moleculer";
 import { ErpSimulator, LastMileSimulator, WmsSimulator, WmsX12Simulator } from "../../simulators/index.ts";
 import { ALL_SERVICES, loadServiceSchemas } from "../service-catalogue.ts";
 import { EMBEDDED_SETTINGS } from "../../mixins/runtime/runtime-settings.ts";
+import { WAREHOUSE_EXCEPTION_DELAY_MS } from "./scenario-mix.ts";
 import { demoSecrets, partnerEnv, webhookPaths, type DemoPlatform } from "./platform.ts";
 
 /** Everything in this process: all services on one broker, in-memory streams and store, simulators in-process. */
@@ -11,7 +12,7 @@ export async function startEmbedded(options: { stepDelayMs: number; policiesFile
 	const secrets = demoSecrets();
 	const quiet = () => undefined;
 	const erp = new ErpSimulator();
-	const wms = new WmsSimulator({ secret: secrets.wms, stepDelayMs: options.stepDelayMs, log: quiet });
+	const wms = new WmsSimulator({ secret: secrets.wms, stepDelayMs: options.stepDelayMs, exceptionDelayMs: WAREHOUSE_EXCEPTION_DELAY_MS, log: quiet });
 	const lastmile = new LastMileSimulator({ secret: secrets.lastmile, stepDelayMs: options.stepDelayMs, log: quiet });
 	const wmsX12 = new WmsX12Simulator({ secret: secrets.wms, stepDelayMs: options.stepDelayMs, log: quiet });
 	const urls = { erp: (await erp.start()).url, wms: (await wms.start()).url, lastmile: (await lastmile.start()).url, wmsX12: (await wmsX12.start()).url };

@@ -9,6 +9,9 @@ export const REALISTIC_MIX = {
 	erp: { rates: { cancelBeforeDispatch: 0.03, cancelAfterDispatch: 0.01, returnAfterDelivery: 0.04, addressChange: 0.04, lateLineChange: 0.02 } },
 } as const;
 
+/** How long a blocked wave or a carrier no-show holds an order: longer than the demo's express dispatch target (5 s). */
+export const WAREHOUSE_EXCEPTION_DELAY_MS = 6_000;
+
 export type ScenarioName = "realistic" | "happy";
 
 /** Sends each simulator its part of the mix; a simulator that refuses it stops the demo with its reason. */

@@ -1,6 +1,6 @@
 import type { Context, ServiceSettingSchema } from "moleculer";
 import ApiGateway from "moleculer-web";
-import { SchemaInvalidError, assertMatches, salesOrderSchema, type SalesOrder } from "../../canonical/index.ts";
+import { CASE_OWNERS, EXCEPTION_KINDS, SchemaInvalidError, assertMatches, salesOrderSchema, type SalesOrder } from "../../canonical/index.ts";
 import { DurableStreamsMixin, type DurableStreamsMethods, type StreamingServiceSchema } from "../../mixins/durable-streams.mixin.ts";
 import { StoreMixin, type StoreMethods } from "../../mixins/store.mixin.ts";
 import { loadPartnerRegistry, type PartnerRegistry } from "../../config/partner-registry.ts";
@@ -179,11 +179,26 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 				return check;
 			},
 		},
-		/** Exception cases (open by default; ?status=all for resolved ones too). */
+		/** Exception cases, newest first: open by default (?status=all for resolved too), filtered by orderId, partner, kind (type) and owner. */
 		exceptions: {
-			params: { status: { type: "enum", values: ["open", "all"], optional: true } },
-			handler(ctx: Context<{ status?: "open" | "all" }>) {
-				return ctx.call("saga.exceptions", { status: ctx.params.status ?? "open" });
+			params: {
+				status: { type: "enum", values: ["open", "all"], optional: true },
+				orderId: { type: "string", optional: true, max: 128 },
+				partner: { type: "string", optional: true, max: 128 },
+				kind: { type: "enum", values: [...EXCEPTION_KINDS], optional: true },
+				type: { type: "enum", values: [...EXCEPTION_KINDS], optional: true },
+				owner: { type: "enum", values: [...CASE_OWNERS], optional: true },
+				limit: { type: "number", integer: true, min: 1, max: 5000, optional: true, convert: true },
+			},
+			handler(ctx: Context<{ status?: string; orderId?: string; partner?: string; kind?: string; type?: string; owner?: string; limit?: number }>) {
+				const { type, kind, ...filter } = ctx.params;
+				return ctx.call("saga.exceptions", { ...filter, status: filter.status ?? "open", ...(kind ?? type ? { kind: kind ?? type } : {}) });
+			},
+		},
+		/** The business policies in force (version, when loaded) and the last refused change, if any. */
+		policies: {
+			handler(ctx: Context) {
+				return ctx.call("saga.policies");
 			},
 		},
 		/** Dead letters, filtered by channel, group, errorType, orderId, partner, messageType, status (waiting or replayed). */

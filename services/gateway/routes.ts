@@ -46,6 +46,7 @@ export const gatewayRoutes = [
 		bodyParsers: { json: { limit: MAX_JSON, strict: true } },
 		aliases: {
 			"GET /exceptions": "gateway.exceptions",
+			"GET /policies": "gateway.policies",
 			"GET /conflicts": "mapper.conflicts",
 			"GET /dead-letters": "gateway.deadLetters",
 			"POST /dead-letters/replay": "gateway.replayDeadLetters",

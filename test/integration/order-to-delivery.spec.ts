@@ -200,6 +200,6 @@ describe("order to delivery over real NATS JetStream and Redis, one broker per s
 			return after.timeline.find((t) => t.partner === "easypost");
 		});
 		assert.equal(entry.type, "lastmile.out-for-delivery");
-		assert.match(entry.note ?? "", /late or duplicate: status stays invoiced/, "an invoiced order does not move back");
+		assert.match(entry.note ?? "", /status stays invoiced, not out_for_delivery/, "an invoiced order does not move back");
 	});
 });

@@ -207,8 +207,17 @@ describe("ERP simulator as a driver of Waybill's API", () => {
     assert.deepEqual([sim.stats().waybillCallFailures, sim.stats().waybillCallsAbandoned, sim.sentFor("SO-12")], [3, 1, []]);
   });
 
-  test("a 4xx from Waybill is an answer, not a failure: it is not retried, and counted as refused", async () => {
-    const waybill = await startWaybill(() => ({ status: 404, body: { type: "https://waybill.dev/problems/not-found" } }));
+  test("a 404 means Waybill has not saved the order it reported on yet: retried until it has", async () => {
+    const waybill = await startWaybill((n) => (n < 2 ? { status: 404, body: { type: "https://waybill.dev/problems/not-found" } } : { status: 202, body: { status: "accepted" } }));
+    const { sim, url } = await started(new ErpSimulator({ waybillUrl: waybill.url, scenario: { rates: { cancelBeforeDispatch: 1 } }, ...FAST_RETRY }));
+    await reportStatus(url, "SO-12b", "allocated");
+    await sim.idle();
+    assert.equal(waybill.hits.length, 3);
+    assert.deepEqual([sim.stats().waybillCallsRefused, sim.stats().cancellationsSent], [0, 1]);
+  });
+
+  test("any other 4xx from Waybill is an answer, not a failure: it is not retried, and counted as refused", async () => {
+    const waybill = await startWaybill(() => ({ status: 400, body: { type: "https://waybill.dev/problems/schema-invalid" } }));
     const { sim, url } = await started(new ErpSimulator({ waybillUrl: waybill.url, scenario: { rates: { cancelBeforeDispatch: 1 } }, ...FAST_RETRY }));
     await reportStatus(url, "SO-13", "allocated");
     await sim.idle();

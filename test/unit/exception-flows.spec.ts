@@ -472,12 +472,15 @@ describe("inventory discrepancy", () => {
 		assertNothingNew(o.apply(reallocation("WH1", "SKU-B", "cycle count (-4)", 21)));
 	});
 
-	test("when the other warehouse already holds part of the order, only an exception case is opened", () => {
+	test("when the other warehouse already ships part of the order, it gets a second fulfillment order for the re-allocated lines", () => {
 		const o = new OrderRun();
 		o.all(W.accepted(FO1, 1), W.allocationShort(FO1, ALL, { 3: 0 }, 10), W.accepted(FO2, 11));
 		const r = o.apply(reallocation("WH1", "SKU-A", "damaged in the rack", 20));
-		assert.deepEqual(cmds(r), []);
-		assert.deepEqual(r.cases.map((c) => [c.action, c.kind, c.severity]), [["open", "inventory-discrepancy", "warning"]]);
+		assert.deepEqual(cmds(r), [[WMS_COMMANDS.CANCEL_FULFILLMENT_ORDER, `undo:fulfillment:${FO1}`, "acme-3pl"]]);
+		assert.deepEqual(r.cases.map((c) => [c.action, c.kind, c.severity]), [["open", "inventory-discrepancy", "info"]]);
+		const moved = o.apply(W.cancelled(FO1, 30));
+		assert.deepEqual(cmds(moved), [[WMS_COMMANDS.CREATE_FULFILLMENT_ORDER, `fulfillment:FO-${ORDER_ID}-WH2-2`, "edi-3pl"]]);
+		assert.deepEqual((moved.commands[0]!.data as { lines: unknown[] }).lines, o.saga.fulfillments[FO1]!.lines);
 	});
 });
 

@@ -12,7 +12,7 @@ import { merge, openCase, type FlowContext, type Handler, type Outcome } from ".
 export const FAILED_DELIVERY_REACTIONS: Record<string, Handler> = {
 	[LASTMILE_FACTS.ATTEMPT_FAILED]: (saga, env, ctx) => {
 		const data = env.data as { partnerRef?: string; deliveryJobId?: string; reason?: string; rma?: string };
-		const delivery = currentDelivery(saga, data);
+		const delivery = currentDelivery(saga, data, env.partner);
 		if (!delivery) return { note: "failure of a superseded or unknown task" };
 		// A failed job waits for its re-attempt to start: another failure now is the last one sent again, not the next attempt.
 		if (delivery.failures.length >= delivery.attempt || ["failed", "delivered", "returning", "cancelled"].includes(delivery.state)) {

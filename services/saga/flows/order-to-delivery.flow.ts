@@ -74,7 +74,7 @@ export const ORDER_TO_DELIVERY_REACTIONS: Record<string, Handler> = {
 	[LASTMILE_FACTS.OUT_FOR_DELIVERY]: (saga, env) => onRoute(saga, env, ORDER_STATUS.OUT_FOR_DELIVERY),
 	[LASTMILE_FACTS.ETA_UPDATED]: (saga, env) => {
 		const data = env.data as DeliveryFact;
-		const delivery = currentDelivery(saga, data);
+		const delivery = currentDelivery(saga, data, env.partner);
 		if (!delivery || !data.eta) return { note: "ETA for no current delivery" };
 		if (delivery.state === "delivered") return { note: `ETA ${data.eta} after delivery: ignored` };
 		delivery.eta = data.eta;
@@ -83,7 +83,7 @@ export const ORDER_TO_DELIVERY_REACTIONS: Record<string, Handler> = {
 	[LASTMILE_FACTS.ARRIVED]: () => ({ note: "driver arrived at the stop" }),
 	[LASTMILE_FACTS.DELIVERED]: (saga, env) => {
 		const data = env.data as DeliveryFact;
-		const delivery = currentDelivery(saga, data) ?? deliveryOf(saga, data);
+		const delivery = currentDelivery(saga, data, env.partner) ?? deliveryOf(saga, data);
 		if (!delivery) return { note: "delivery of an unknown job" };
 		if (delivery.state === "delivered") return { note: "already delivered" };
 		delivery.state = "delivered";
@@ -182,12 +182,18 @@ export function deliveryOf(saga: OrderSaga, data: { deliveryJobId?: string; part
 	return Object.values(saga.deliveries).find((d) => d.partnerRef !== undefined && d.partnerRef === data.partnerRef);
 }
 
-/** Like deliveryOf, but only when the fact is about the job's current attempt (not a superseded task). */
-export function currentDelivery(saga: OrderSaga, data: DeliveryFact): DeliveryState | undefined {
+/**
+ * Like deliveryOf, but only when the fact is about the job's current attempt (not a superseded
+ * task). A carrier that tracks the parcel (EasyPost) names its own tracker, not our job: its
+ * facts are about the order's delivery still under way.
+ */
+export function currentDelivery(saga: OrderSaga, data: DeliveryFact, partner?: string): DeliveryState | undefined {
 	if (data.rma) return undefined;
 	const delivery = deliveryOf(saga, data);
-	if (!delivery) return undefined;
-	return !data.partnerRef || !delivery.partnerRef || delivery.partnerRef === data.partnerRef ? delivery : undefined;
+	if (delivery) return !data.partnerRef || !delivery.partnerRef || delivery.partnerRef === data.partnerRef ? delivery : undefined;
+	const all = Object.values(saga.deliveries);
+	if (!partner || all.some((d) => d.partner === partner)) return undefined;
+	return all.find((d) => d.state !== "delivered" && d.state !== "cancelled" && d.state !== "returning") ?? all[0];
 }
 
 export function cancelFulfillment(saga: OrderSaga, fo: FulfillmentState): CommandIntent {
@@ -218,7 +224,7 @@ function allDelivered(saga: OrderSaga): boolean {
 function onRoute(saga: OrderSaga, env: Envelope, status: OrderStatus): Outcome {
 	const data = env.data as DeliveryFact;
 	if (data.rma) return { note: `return pickup for ${data.rma} on its way` };
-	const delivery = currentDelivery(saga, data);
+	const delivery = currentDelivery(saga, data, env.partner);
 	if (!delivery) return { note: "route event of a superseded or unknown task" };
 	if (delivery.state === "accepted" || delivery.state === "requested" || delivery.state === "failed") delivery.state = "on-route";
 	return { status };

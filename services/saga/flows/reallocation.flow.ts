@@ -13,7 +13,8 @@ export const REALLOCATION_REACTIONS: Record<string, Handler> = {
 		const data = env.data as { warehouse: string; sku: string; reason: string };
 		const fo = Object.values(saga.fulfillments).find((f) => f.warehouse === data.warehouse && (f.state === "accepted" || f.state === "held" || f.state === "requested"));
 		if (!fo) return { note: `no open fulfillment order at ${data.warehouse}: nothing to re-allocate` };
-		const next = ctx.policies.route(saga.order).warehouses.find((w) => w !== data.warehouse && !Object.values(saga.fulfillments).some((f) => f.warehouse === w && f.state !== "cancelled"));
+		// The next warehouse of the rule, even one already shipping part of this order: it gets a fulfillment order of its own for these lines.
+		const next = ctx.policies.route(saga.order).warehouses.find((w) => w !== data.warehouse);
 		const why = `${data.sku} at ${data.warehouse}: ${data.reason}`;
 		if (!next || saga.compensation) {
 			return merge(openCase(saga, env, ctx, { kind: "inventory-discrepancy", owner: "inventory-control", severity: "warning", partner: env.partner, summary: `reservation broken (${why}); no other warehouse to take it` }), { note: "re-allocation impossible" });
