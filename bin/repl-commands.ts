@@ -55,9 +55,14 @@ export const replCommands: ReplCommand[] = [
 		},
 	},
 	{
-		command: "exceptions",
-		description: "Open exception cases",
-		action: async (broker) => show(await broker.call("saga.exceptions", { status: "open" })),
+		command: "exceptions [orderId]",
+		description: "Open exception cases, newest first; with an order id, every case of that order",
+		action: async (broker, p) => show(await broker.call("saga.exceptions", typeof p.orderId === "string" ? { status: "all", orderId: p.orderId } : { status: "open" })),
+	},
+	{
+		command: "policies",
+		description: "The business policies in force (version, when loaded) and the last refused change",
+		action: async (broker) => show(await broker.call("saga.policies")),
 	},
 	{
 		command: "ledger <action>",

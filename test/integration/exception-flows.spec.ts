@@ -83,6 +83,13 @@ for (const mode of ["embedded", "distributed"] as const) {
 			assert.deepEqual([noShow["waybill.sla.at-risk"], noShow["waybill.exception.opened"], noShow["waybill.exception.resolved"]], [1, 1, 1]);
 			const cases = await h.client.call<Array<{ kind: string; owner: string; state: string }>, Record<string, string>>("saga.exceptions", { orderId: id("NOSHOW"), status: "all" });
 			assert.deepEqual(cases.map((c) => [c.kind, c.owner, c.state]), [["warehouse-exception", "transport-ops", "resolved"]]);
+			const overHttp = await fetch(`${h.gatewayUrl}/ops/exceptions?status=all&orderId=${id("NOSHOW")}&type=warehouse-exception&partner=acme-3pl`);
+			assert.equal(overHttp.status, 200);
+			assert.deepEqual(((await overHttp.json()) as Array<{ orderId: string }>).map((c) => c.orderId), [id("NOSHOW")]);
+			const byType = (await (await fetch(`${h.gatewayUrl}/ops/exceptions?status=all&type=sla-breach`)).json()) as Array<{ orderId: string }>;
+			assert.deepEqual(byType.map((c) => c.orderId), [id("SLA")]);
+			const refused = await fetch(`${h.gatewayUrl}/ops/exceptions?type=no-such-type`);
+			assert.deepEqual([refused.status >= 400 && refused.status < 500, refused.headers.get("content-type")?.startsWith("application/problem+json")], [true, true]);
 		});
 
 		it("failed delivery, then delivered on the re-attempt: ERP told, CS case raised, invoicing paused and released, invoiced once", async () => {

@@ -54,6 +54,18 @@ describe("REPL commands for SREs, against a running platform", () => {
 		assert.ok(Object.values(partners).every((p) => typeof p.commandBacklog === "number"));
 	});
 
+	it("policies shows the policies in force; exceptions <orderId> shows every case of the order", async () => {
+		const policies = (await run(h, "policies")) as { version: string; loadedAt: string; refused?: unknown };
+		assert.match(policies.version, /^[0-9a-f]{12}$/);
+		assert.equal(policies.refused, undefined);
+		h.wms.setScenario({ orders: { "SO-REPL-2": { shortPick: [{ lineNo: 2, qtyPicked: 1 }] } } });
+		assert.equal((await releaseOrder(h.gatewayUrl, testOrder("SO-REPL-2"))).status, 202);
+		await eventually("the short order invoiced", async () => (await h.client.call<{ status: string }, { orderId: string }>("saga.getOrder", { orderId: "SO-REPL-2" })).status === "invoiced");
+		const cases = (await run(h, "exceptions", { orderId: "SO-REPL-2" })) as Array<{ kind: string; state: string; owner: string }>;
+		assert.deepEqual(cases.map((c) => [c.kind, c.owner, c.state]), [["short-pick", "inventory-control", "resolved"]]);
+		assert.deepEqual(await run(h, "exceptions"), []);
+	});
+
 	it("dlq list shows the dead letters waiting", async () => {
 		assert.deepEqual(await run(h, "dlq", { action: "list" }), []);
 	});
