@@ -2,13 +2,14 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
 	ERP_COMMANDS, ERP_FACTS, LASTMILE_COMMANDS, LASTMILE_FACTS, ORDER_STATUS as S, WAYBILL_FACTS, WMS_COMMANDS, WMS_FACTS,
-	assertValidMessage, catalogueEntry, createEnvelope,
+	assertValidMessage,
 	type Envelope, type LineQuantity, type MessageType, type SalesOrder,
 } from "../../canonical/index.ts";
 import { isoPlus, type FlowContext, type FlowPolicies } from "../../services/saga/flows/flow-kit.ts";
 import type { CommandIntent, OrderSaga, Reaction } from "../../services/saga/order-saga.ts";
 import { HANDLED_FACTS, applyFact, startSaga } from "../../services/saga/reactions.ts";
 import { at, invoice, linesOf, message, salesOrder, shipment } from "../helpers/fixtures.ts";
+import { assertCatalogued, checkReaction } from "../helpers/saga-flow-run.ts";
 
 const ORDER_ID = "SO-1001";
 const FO = `FO-${ORDER_ID}-WH1`;
@@ -34,18 +35,6 @@ function context(minute = 0): FlowContext {
 function fact(type: MessageType, data: unknown, key: string, minute: number, partner?: string): Envelope {
 	const envelope = message(type, data, { key, subject: ORDER_ID, time: at(minute), ...(partner ? { partner } : {}) });
 	return assertValidMessage(envelope);
-}
-
-/** Puts an intent in the envelope the saga runner would publish, and checks it passes the catalogue gate unchanged. */
-function assertCatalogued(type: MessageType, data: unknown, key: string): void {
-	const envelope = createEnvelope({ type, source: "waybill/saga", subject: ORDER_ID, data: structuredClone(data), schemaVersion: catalogueEntry(type)!.version, idempotencyKey: key });
-	assert.doesNotThrow(() => assertValidMessage(envelope), type);
-	assert.deepEqual(envelope.data, data, `${type}: the catalogue schema drops part of the data`);
-}
-
-function assertValidReaction(reaction: Reaction): void {
-	for (const c of reaction.commands) assertCatalogued(c.type, c.data, `${ORDER_ID}:${c.step}:1`);
-	for (const f of reaction.facts) assertCatalogued(f.type, f.data, `${ORDER_ID}:${f.key}`);
 }
 
 const released = (order: SalesOrder = salesOrder(ORDER_ID)) => fact(ERP_FACTS.ORDER_RELEASED, order, "erp:released", 0, "erp-sim");
@@ -83,13 +72,13 @@ interface Run {
 /** Starts the order, then applies each fact to the latest saga, as the saga service does. */
 function run(facts: Envelope[], order?: SalesOrder): Run {
 	const start = startSaga(released(order), context(0));
-	assertValidReaction(start);
+	checkReaction(start, ORDER_ID);
 	let saga = start.saga;
 	const reactions: (Reaction | null)[] = [start];
 	for (const [i, envelope] of facts.entries()) {
 		const reaction = applyFact(saga, envelope, context(i + 1));
 		if (reaction) {
-			assertValidReaction(reaction);
+			checkReaction(reaction, ORDER_ID);
 			saga = reaction.saga;
 		}
 		reactions.push(reaction);
@@ -122,7 +111,7 @@ describe("order to delivery flow", () => {
 
 	test("every command of the happy path is a valid catalogued message, and there are thirteen of them", () => {
 		const commands = run(HAPPY_PATH.map((f) => f())).steps.flatMap((c) => c ?? []);
-		for (const command of commands) assertCatalogued(command.type, command.data, `${ORDER_ID}:${command.step}:1`);
+		for (const command of commands) assertCatalogued(command.type, command.data, `${ORDER_ID}:${command.step}:1`, ORDER_ID);
 		assert.equal(commands.length, 13);
 		assert.equal(new Set(commands.map((c) => c.step)).size, 13, "every step name is used once");
 	});
