@@ -16,6 +16,8 @@ export interface LastMileOptions extends WebhookSimOptions {
   failDeliveries?: boolean;
   /** The exceptions to play, as `POST /_sim/scenario` takes them; checked at construction. */
   scenario?: LastMileScenario;
+  /** Which courier this is: several couriers run their dispatch on Onfleet, each its own account. */
+  partnerId?: string;
 }
 
 export interface LastMileStats extends WebhookSimulatorStats {
@@ -37,7 +39,7 @@ const NOT_FOUND: SimReply = { status: 404, body: { error: "task not found" } };
  * label and no webhooks.
  */
 export class LastMileSimulator extends WebhookSimulator {
-  readonly partnerId = LASTMILE_PARTNER_ID;
+  readonly partnerId: string;
   /** Every task with the order it serves, read from its metadata once (a clone's may lack it). */
   private readonly tasks = new Map<string, { task: OnfleetTask; orderId: string }>();
   private readonly deleted = new Set<string>();
@@ -62,6 +64,7 @@ export class LastMileSimulator extends WebhookSimulator {
       ];
     });
     this.scenarioControl = new LastMileScenarioControl(options.scenario, options.failDeliveries ?? false);
+    this.partnerId = options.partnerId ?? LASTMILE_PARTNER_ID;
   }
 
   override stats(): LastMileStats {

@@ -8,7 +8,7 @@ import { ErpSimulator, LastMileSimulator, WmsSimulator, WmsX12Simulator } from "
  * webhooks SIM_MAX_ATTEMPTS (attempts per delivery), SIM_DUPLICATES (copies of each delivery)
  * and SIM_OUT_OF_ORDER (chance per order of two events swapped); for the ERP, SIM_WAYBILL_URL (where
  * its driver sends cancellations, changes and returns); for the JSON WMS, SIM_EXCEPTION_DELAY_MS (how long a
- * blocked wave or a carrier no-show holds an order). Scenarios are set with POST /_sim/scenario.
+ * blocked wave or a carrier no-show holds an order); for last-mile, SIM_PARTNER_ID (which courier on Onfleet it plays). Scenarios are set with POST /_sim/scenario.
  * Stdout carries exactly one JSON line, `{"sim":..,"url":..}`, which the demo parses; logs go to stderr.
  */
 
@@ -51,6 +51,7 @@ function create(kind: SimKind, env: NodeJS.ProcessEnv): Simulator {
     ...envNumber(env, "SIM_DUPLICATES", "duplicateWebhooks", (n) => Number.isInteger(n) && n >= 1),
     ...envNumber(env, "SIM_OUT_OF_ORDER", "outOfOrderProbability", (n) => n >= 0 && n <= 1),
     ...envNumber(env, "SIM_EXCEPTION_DELAY_MS", "exceptionDelayMs", (n) => Number.isInteger(n) && n >= 0),
+    ...(env["SIM_PARTNER_ID"] ? { partnerId: env["SIM_PARTNER_ID"] } : {}),
     log: (line: string) => log(`${kind}: ${line}`),
   };
   if (kind === "wms") return new WmsSimulator(options);

@@ -30,9 +30,11 @@ export async function startDistributed(options: { stepDelayMs: number; transport
 	};
 
 	try {
-		const sims = { erp: "", wms: "", lastmile: "", wmsX12: "" };
-		for (const [sim, path, key] of [["erp", "", "erp"], ["wms", webhookPaths.wms, "wms"], ["lastmile", webhookPaths.lastmile, "lastmile"], ["wms-x12", webhookPaths.wmsX12, "wmsX12"]] as const) {
-			const child = spawnTs(`sim-${sim}`, "simulators/run.ts", [sim], {
+		const sims = { erp: "", wms: "", lastmile: "", lastmileRapid: "", wmsX12: "" };
+		const kinds = [["erp", "", "erp"], ["wms", webhookPaths.wms, "wms"], ["lastmile", webhookPaths.lastmile, "lastmile"], ["lastmile", webhookPaths.lastmileRapid, "lastmileRapid"], ["wms-x12", webhookPaths.wmsX12, "wmsX12"]] as const;
+		for (const [sim, path, key] of kinds) {
+			const child = spawnTs(`sim-${key}`, "simulators/run.ts", [sim], {
+				...(key === "lastmileRapid" ? { SIM_PARTNER_ID: "rapid-courier" } : {}),
 				SIM_PORT: "0",
 				SIM_CALLBACK_URL: path ? gatewayUrl + path : "",
 				SIM_WAYBILL_URL: gatewayUrl,

@@ -14,8 +14,9 @@ export async function startEmbedded(options: { stepDelayMs: number; policiesFile
 	const erp = new ErpSimulator();
 	const wms = new WmsSimulator({ secret: secrets.wms, stepDelayMs: options.stepDelayMs, exceptionDelayMs: WAREHOUSE_EXCEPTION_DELAY_MS, log: quiet });
 	const lastmile = new LastMileSimulator({ secret: secrets.lastmile, stepDelayMs: options.stepDelayMs, log: quiet });
+	const lastmileRapid = new LastMileSimulator({ partnerId: "rapid-courier", secret: secrets.lastmile, stepDelayMs: options.stepDelayMs, log: quiet });
 	const wmsX12 = new WmsX12Simulator({ secret: secrets.wms, stepDelayMs: options.stepDelayMs, log: quiet });
-	const urls = { erp: (await erp.start()).url, wms: (await wms.start()).url, lastmile: (await lastmile.start()).url, wmsX12: (await wmsX12.start()).url };
+	const urls = { erp: (await erp.start()).url, wms: (await wms.start()).url, lastmile: (await lastmile.start()).url, lastmileRapid: (await lastmileRapid.start()).url, wmsX12: (await wmsX12.start()).url };
 	Object.assign(process.env, partnerEnv(urls, secrets), { PORT: "0", HOST: "127.0.0.1" }, options.policiesFile ? { POLICIES_FILE: options.policiesFile } : {});
 
 	const namespace = `demo-${randomUUID().slice(0, 8)}`;
@@ -32,6 +33,7 @@ export async function startEmbedded(options: { stepDelayMs: number; policiesFile
 	erp.setWaybillUrl(gatewayUrl);
 	wms.setCallbackUrl(gatewayUrl + webhookPaths.wms);
 	lastmile.setCallbackUrl(gatewayUrl + webhookPaths.lastmile);
+	lastmileRapid.setCallbackUrl(gatewayUrl + webhookPaths.lastmileRapid);
 	wmsX12.setCallbackUrl(gatewayUrl + webhookPaths.wmsX12);
 
 	return {
@@ -41,7 +43,7 @@ export async function startEmbedded(options: { stepDelayMs: number; policiesFile
 		broker,
 		simulatorUrls: urls,
 		async stop() {
-			await Promise.all([wms.stop(), lastmile.stop(), wmsX12.stop()]);
+			await Promise.all([wms.stop(), lastmile.stop(), lastmileRapid.stop(), wmsX12.stop()]);
 			await broker.stop();
 			await erp.stop();
 		},

@@ -8,7 +8,7 @@ export interface DemoPlatform {
 	gatewayUrl: string;
 	/** A broker in the same namespace, for calls to saga and ledger. */
 	broker: ServiceBroker;
-	simulatorUrls: { erp: string; wms: string; lastmile: string; wmsX12: string };
+	simulatorUrls: { erp: string; wms: string; lastmile: string; lastmileRapid: string; wmsX12: string };
 	stop(): Promise<void>;
 }
 
@@ -23,10 +23,12 @@ export function partnerEnv(urls: DemoPlatform["simulatorUrls"], secrets: ReturnT
 		WMS_URL: urls.wms,
 		WMS_X12_URL: urls.wmsX12,
 		LASTMILE_URL: urls.lastmile,
+		LASTMILE_RAPID_URL: urls.lastmileRapid,
 		WEBHOOK_SECRET_WMS_ACME_3PL: secrets.wms,
 		WEBHOOK_SECRET_WMS_EDI_3PL: secrets.wms,
 		WEBHOOK_SECRET_LASTMILE_ONFLEET: secrets.lastmile,
+		WEBHOOK_SECRET_LASTMILE_RAPID_COURIER: secrets.lastmile,
 	};
 }
 
-export const webhookPaths = { wms: "/webhooks/wms/acme-3pl", wmsX12: "/webhooks/wms/edi-3pl", lastmile: "/webhooks/lastmile/onfleet" };
+export const webhookPaths = { wms: "/webhooks/wms/acme-3pl", wmsX12: "/webhooks/wms/edi-3pl", lastmile: "/webhooks/lastmile/onfleet", lastmileRapid: "/webhooks/lastmile/rapid-courier" };

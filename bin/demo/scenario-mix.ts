@@ -15,10 +15,10 @@ export const WAREHOUSE_EXCEPTION_DELAY_MS = 6_000;
 export type ScenarioName = "realistic" | "happy";
 
 /** Sends each simulator its part of the mix; a simulator that refuses it stops the demo with its reason. */
-export async function applyScenario(name: ScenarioName, urls: { erp: string; wms: string; lastmile: string }): Promise<void> {
+export async function applyScenario(name: ScenarioName, urls: { erp: string; wms: string; lastmile: string; lastmileRapid: string }): Promise<void> {
 	if (name === "happy") return;
-	for (const sim of ["wms", "lastmile", "erp"] as const) {
-		const response = await fetch(`${urls[sim]}/_sim/scenario`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(REALISTIC_MIX[sim]) });
+	for (const [sim, mix] of [["wms", "wms"], ["lastmile", "lastmile"], ["lastmileRapid", "lastmile"], ["erp", "erp"]] as const) {
+		const response = await fetch(`${urls[sim]}/_sim/scenario`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(REALISTIC_MIX[mix]) });
 		if (!response.ok) throw new Error(`the ${sim} simulator refused the scenario: ${response.status} ${await response.text()}`);
 	}
 }

@@ -26,7 +26,7 @@ export interface DemoSummary {
 	deadLetters: number;
 	ledgerEntries: number;
 	ledgerVerified: boolean;
-	partners: { fulfillmentOrders: number; x12FulfillmentOrders: number; deliveryTasks: number; invoices: number; duplicateInvoices: number; statusUpdates: number; shipmentConfirmations: number };
+	partners: { fulfillmentOrders: number; x12FulfillmentOrders: number; deliveryTasks: number; rapidCourierTasks: number; invoices: number; duplicateInvoices: number; statusUpdates: number; shipmentConfirmations: number };
 	durationMs: number;
 	ordersPerSecond: number;
 }
@@ -46,6 +46,7 @@ export async function collectSummary(platform: DemoPlatform, run: { orders: numb
 	const wms = await simStats<{ fulfillmentOrders: number }>(platform.simulatorUrls.wms);
 	const wmsX12 = await simStats<{ fulfillmentOrders: number }>(platform.simulatorUrls.wmsX12);
 	const lastmile = await simStats<{ tasks: number }>(platform.simulatorUrls.lastmile);
+	const lastmileRapid = await simStats<{ tasks: number }>(platform.simulatorUrls.lastmileRapid);
 	return {
 		mode: platform.mode,
 		namespace: platform.namespace,
@@ -74,7 +75,8 @@ export async function collectSummary(platform: DemoPlatform, run: { orders: numb
 		partners: {
 			fulfillmentOrders: wms.fulfillmentOrders + wmsX12.fulfillmentOrders,
 			x12FulfillmentOrders: wmsX12.fulfillmentOrders,
-			deliveryTasks: lastmile.tasks,
+			deliveryTasks: lastmile.tasks + lastmileRapid.tasks,
+			rapidCourierTasks: lastmileRapid.tasks,
 			invoices: erp.invoices,
 			duplicateInvoices: Object.values(erp.invoicesByOrder).filter((n) => n > 1).length,
 			statusUpdates: erp.statusUpdates,
@@ -107,7 +109,7 @@ export function formatSummary(s: DemoSummary): string {
 		row("dead letters", s.deadLetters),
 		row("ledger entries", `${s.ledgerEntries} (hash chain ${s.ledgerVerified ? "verified" : "BROKEN"})`),
 		row("WMS fulfillment orders", `${s.partners.fulfillmentOrders}${s.partners.x12FulfillmentOrders ? ` (${s.partners.x12FulfillmentOrders} as X12 940s)` : ""}`),
-		row("last-mile delivery tasks", s.partners.deliveryTasks),
+		row("last-mile tasks", `${s.partners.deliveryTasks} (${s.partners.rapidCourierTasks} by the express courier)`),
 		row("ERP invoices", `${s.partners.invoices} (${s.partners.duplicateInvoices} orders invoiced twice)`),
 		row("ERP status updates", s.partners.statusUpdates),
 		row("duration", `${(s.durationMs / 1000).toFixed(1)} s (${s.ordersPerSecond} orders/s)`),

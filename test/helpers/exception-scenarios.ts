@@ -48,6 +48,7 @@ export function scriptScenarios(h: Harness, prefix: string): void {
 	h.wms.setFaults({ duplicateWebhooks: 2 });
 	h.wmsX12.setFaults({ duplicateWebhooks: 2 });
 	h.lastmile.setFaults({ duplicateWebhooks: 2, outOfOrderProbability: 0.3 });
+	h.lastmileRapid.setFaults({ duplicateWebhooks: 2, outOfOrderProbability: 0.3 });
 }
 
 /** How many ledger entries of each message type an order has. */

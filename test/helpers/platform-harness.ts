@@ -33,6 +33,8 @@ export interface Harness {
 	erp: ErpSimulator;
 	wms: WmsSimulator;
 	lastmile: LastMileSimulator;
+	/** The second last-mile provider: a courier on Onfleet, which routing gives express orders. */
+	lastmileRapid: LastMileSimulator;
 	/** The 3PL that speaks X12, for warehouse WH2. */
 	wmsX12: WmsX12Simulator;
 	secrets: { wms: string; lastmile: string };
@@ -59,11 +61,14 @@ export async function startHarness(options: { mode: "distributed" | "embedded"; 
 	const erp = new ErpSimulator();
 	const wms = new WmsSimulator({ secret: secrets.wms, stepDelayMs: options.stepDelayMs ?? 5, log: () => undefined, ...options.wmsDelays });
 	const lastmile = new LastMileSimulator({ secret: secrets.lastmile, stepDelayMs: options.stepDelayMs ?? 5, log: () => undefined });
+	const lastmileRapid = new LastMileSimulator({ partnerId: "rapid-courier", secret: secrets.lastmile, stepDelayMs: options.stepDelayMs ?? 5, log: () => undefined });
 	const wmsX12 = new WmsX12Simulator({ secret: secrets.wms, stepDelayMs: options.stepDelayMs ?? 5, log: () => undefined });
 	Object.assign(process.env, {
 		ERP_URL: (await erp.start()).url,
 		WMS_URL: (await wms.start()).url,
 		LASTMILE_URL: (await lastmile.start()).url,
+		LASTMILE_RAPID_URL: (await lastmileRapid.start()).url,
+		WEBHOOK_SECRET_LASTMILE_RAPID_COURIER: secrets.lastmile,
 		WMS_X12_URL: (await wmsX12.start()).url,
 		WEBHOOK_SECRET_WMS_EDI_3PL: secrets.wms,
 		WEBHOOK_SECRET_WMS_ACME_3PL: secrets.wms,
@@ -99,10 +104,11 @@ export async function startHarness(options: { mode: "distributed" | "embedded"; 
 	erp.setWaybillUrl(gatewayUrl);
 	wms.setCallbackUrl(`${gatewayUrl}/webhooks/wms/acme-3pl`);
 	lastmile.setCallbackUrl(`${gatewayUrl}/webhooks/lastmile/onfleet`);
+	lastmileRapid.setCallbackUrl(`${gatewayUrl}/webhooks/lastmile/rapid-courier`);
 	wmsX12.setCallbackUrl(`${gatewayUrl}/webhooks/wms/edi-3pl`);
 
 	return {
-		namespace, gatewayUrl, brokers, client, erp, wms, lastmile, wmsX12, secrets,
+		namespace, gatewayUrl, brokers, client, erp, wms, lastmile, lastmileRapid, wmsX12, secrets,
 		async stopService(name: string) {
 			const index = brokers.findIndex((b) => b.getLocalService(name));
 			if (index < 0) throw new Error(`no running broker hosts '${name}'`);
@@ -119,7 +125,7 @@ export async function startHarness(options: { mode: "distributed" | "embedded"; 
 			process.env.PORT = "0";
 		},
 		async stop() {
-			await Promise.all([wms.stop(), lastmile.stop(), wmsX12.stop()]);
+			await Promise.all([wms.stop(), lastmile.stop(), lastmileRapid.stop(), wmsX12.stop()]);
 			await Promise.all(brokers.map((b) => b.stop()));
 			await erp.stop();
 			if (distributed) {

@@ -150,6 +150,7 @@ for (const mode of ["embedded", "distributed"] as const) {
 			assert.deepEqual([ledger["waybill.sla.at-risk"], ledger["waybill.sla.breached"]], [1, 1]);
 			const cases = await h.client.call<Array<{ kind: string }>, Record<string, string>>("saga.exceptions", { orderId: id("SLA"), kind: "sla-breach", status: "all" });
 			assert.equal(cases.length, 1);
+			assert.deepEqual([h.lastmileRapid.tasksFor(id("SLA")), h.lastmile.tasksFor(id("SLA"))], [1, 0], "express is routed to the second courier");
 			for (const flow of ["SHORT", "RETRY", "RMA"] as const) assert.equal((await ledgerTypes(h, id(flow)))["waybill.sla.breached"], undefined, `${flow} met its SLA`);
 		});
 
