@@ -1,3 +1,4 @@
+import { DEFINITIONS } from "./flows/definitions.ts";
 import type { CommandIntent, OrderSaga } from "./order-saga.ts";
 
 /**
@@ -32,18 +33,7 @@ export interface StepRecord {
 	error?: string;
 }
 
-/** Flow 1 with its undo and forward recovery per step: cancellation and re-allocation run its compensations. */
-export const ORDER_TO_DELIVERY: SagaDefinition = {
-	name: "order-to-delivery",
-	steps: [
-		{ name: "fulfillment", undo: "cancel the fulfillment order, which releases its reservation" },
-		{ name: "shipment-confirmation", forward: "goods that shipped come back as a return" },
-		{ name: "delivery", undo: "cancel the delivery job" },
-		{ name: "invoice", forward: "a credit note" },
-	],
-};
-
-export const stepKey = (step: string, instance: string) => `${step}:${instance}`;
+export const stepKey = (step: string, instance = "") => (instance ? `${step}:${instance}` : step);
 
 function definitionOf(flow: SagaDefinition, step: string): StepDefinition {
 	const found = flow.steps.find((s) => s.name === step);
@@ -51,14 +41,24 @@ function definitionOf(flow: SagaDefinition, step: string): StepDefinition {
 	return found;
 }
 
-/** Takes a step once: the first call records it and returns its command, later calls return nothing. */
-export function takeStep(saga: OrderSaga, flow: SagaDefinition, step: string, instance: string, command: CommandIntent, at: string): CommandIntent[] {
+/**
+ * Takes a step once: the first call records it and returns its command (named by the step
+ * instance's key), later calls return nothing. A step whose partner answers nothing (telling the
+ * ERP) is done once it is on the durable command stream; if the partner refuses it for good, the
+ * dead letter marks it failed. The others wait for the answer that proves them (stepDone).
+ */
+export function takeStep(saga: OrderSaga, flow: SagaDefinition, step: string, instance: string, command: Omit<CommandIntent, "step">, at: string, options: { answered?: boolean } = {}): CommandIntent[] {
 	definitionOf(flow, step);
 	const key = stepKey(step, instance);
 	if (saga.steps[key]) return [];
 	const seq = Object.keys(saga.steps).length + 1;
-	saga.steps[key] = { flow: flow.name, step, seq, state: "requested", at };
-	return [command];
+	saga.steps[key] = { flow: flow.name, step, seq, state: options.answered === false ? "done" : "requested", at };
+	return [{ ...command, step: key }];
+}
+
+/** How many instances of a step the order has taken: numbers the next one (the second shortfall, the second pause). */
+export function instancesOf(saga: OrderSaga, step: string): number {
+	return Object.values(saga.steps).filter((s) => s.step === step).length;
 }
 
 /** The partner confirmed the step; with its compensation, now that its reference is known. */
@@ -106,7 +106,7 @@ export function nextCompensation(saga: OrderSaga, at: string): CommandIntent[] {
 }
 
 function isUndoable(record: StepRecord): boolean {
-	return ORDER_TO_DELIVERY.steps.find((s) => s.name === record.step)?.undo !== undefined;
+	return DEFINITIONS.find((d) => d.name === record.flow)?.steps.find((s) => s.name === record.step)?.undo !== undefined;
 }
 
 export function compensated(saga: OrderSaga, key: string, at: string): void {

@@ -6,6 +6,8 @@ import {
 import { caseIdFor, isoPlus, type FlowPolicies } from "../../services/saga/flows/flow-kit.ts";
 import type { CaseIntent, CommandIntent, OrderSaga, Reaction } from "../../services/saga/order-saga.ts";
 import { applyFact, startSaga } from "../../services/saga/reactions.ts";
+import { DEFINITIONS } from "../../services/saga/flows/definitions.ts";
+import { stepOfCommand } from "../../services/saga/saga-definition.ts";
 import { at, salesOrder } from "./fixtures.ts";
 import { ALL, DJ1, E, FO1, M, ORDER_ID, RESOLUTION_MS, W, fact, policies } from "./saga-flow-facts.ts";
 
@@ -62,6 +64,19 @@ export class OrderRun {
 export function checkReaction(reaction: Reaction, orderId = ORDER_ID): void {
 	for (const c of reaction.commands) assertCatalogued(c.type, c.data, `${orderId}:${c.step}:1`, orderId);
 	for (const f of reaction.facts) assertCatalogued(f.type, f.data, `${orderId}:${f.key}`, orderId);
+	for (const c of reaction.commands) assertRecordedStep(reaction, c);
+}
+
+/** Every command but a status update is a step instance (or its undo) of a saga definition, saved with the order. */
+function assertRecordedStep(reaction: Reaction, command: CommandIntent): void {
+	if (command.type === ERP_COMMANDS.UPDATE_ORDER_STATUS) return;
+	const { key, undo } = stepOfCommand(command.step);
+	const record = reaction.saga.steps[key];
+	assert.ok(record, `${command.type} (${command.step}) is not a recorded step`);
+	const step = DEFINITIONS.find((d) => d.name === record.flow)?.steps.find((s) => s.name === record.step);
+	assert.ok(step, `${key} names no step of a saga definition`);
+	assert.ok(step.undo !== undefined || step.forward !== undefined, `${record.flow}/${record.step} has neither compensation nor forward recovery`);
+	if (undo) assert.equal(record.state, "compensating", `${key} is being undone`);
 }
 
 export type Cmd = [string, string, string | undefined];

@@ -35,7 +35,7 @@ describe("cancellation", () => {
 		assertNothingNew(o.apply(W.cancelled(FO1, 131, "wms:cancelled:again")), /already cancelled/);
 		assert.equal(o.maybe(foCancelled), null);
 		assert.deepEqual(Object.entries(o.saga.steps).map(([k, s]) => [k, s.state]), [
-			[`fulfillment:${FO1}`, "compensated"], ["shipment-confirmation:shp_1", "requested"], [`delivery:${DJ1}`, "compensated"],
+			[`fulfillment:${FO1}`, "compensated"], ["shipment-confirmation:shp_1", "done"], [`delivery:${DJ1}`, "compensated"],
 		]);
 		assert.equal(o.saga.status, S.CANCELLED);
 		assert.deepEqual(o.commands().filter((c) => c.step.startsWith("undo:")).map((c) => c.step), [`undo:delivery:${DJ1}`, `undo:fulfillment:${FO1}`]);

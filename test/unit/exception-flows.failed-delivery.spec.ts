@@ -99,7 +99,7 @@ describe("failed delivery", () => {
 		o.apply(M.failed(DJ1, "task_1", "no one home", 330));
 		o.all(M.jobAccepted(DJ1, "task_2", 600), M.out(DJ1, "task_2", 1510));
 		const delivered = o.apply(M.delivered(DJ1, "task_2", 1540));
-		assert.deepEqual(cmds(delivered), [[ERP_COMMANDS.RESUME_INVOICING, "invoicing-resumed", undefined], [ERP_COMMANDS.POST_INVOICE, "invoice:1", undefined], statusCmd(S.DELIVERED)]);
+		assert.deepEqual(cmds(delivered), [[ERP_COMMANDS.RESUME_INVOICING, "invoicing-resumed:1", undefined], [ERP_COMMANDS.POST_INVOICE, "invoice:1", undefined], statusCmd(S.DELIVERED)]);
 		assert.deepEqual(delivered.commands[0]!.data, { orderId: ORDER_ID, reason: "delivered after all" });
 		assert.deepEqual(delivered.cases.map((c) => [c.action, c.kind, c.summary]), [["resolve", "delivery-failed", "delivered on attempt 2"]]);
 		assert.equal(o.saga.invoicingPaused, false);

@@ -167,7 +167,7 @@ describe("order to delivery flow", () => {
 			Object.entries(saga.steps).map(([key, r]) => [key, r.flow, r.step, r.seq, r.state]),
 			[
 				[`fulfillment:${FO}`, "order-to-delivery", "fulfillment", 1, "done"],
-				["shipment-confirmation:shp_1", "order-to-delivery", "shipment-confirmation", 2, "requested"],
+				["shipment-confirmation:shp_1", "order-to-delivery", "shipment-confirmation", 2, "done"],
 				[`delivery:${DJ}`, "order-to-delivery", "delivery", 3, "done"],
 				["invoice:1", "order-to-delivery", "invoice", 4, "done"],
 			],

@@ -1,7 +1,8 @@
 import { ERP_COMMANDS, ERP_FACTS, LASTMILE_FACTS, ORDER_STATUS, WMS_FACTS, rankOf } from "../../../canonical/index.ts";
 import { add, expected } from "../line-reconciliation.ts";
 import type { OrderSaga } from "../order-saga.ts";
-import { compensated, nextCompensation, stepKey, undoStep } from "../saga-definition.ts";
+import { compensated, nextCompensation, stepKey, takeStep, undoStep } from "../saga-definition.ts";
+import { CANCELLATION } from "./definitions.ts";
 import { deliveryOf, fulfillmentOf, requestFulfillment } from "./order-to-delivery.flow.ts";
 import { startReturn } from "./returns.flow.ts";
 import { merge, resolveCase, type Handler, type Outcome } from "./flow-kit.ts";
@@ -26,7 +27,8 @@ export const CANCELLATION_REACTIONS: Record<string, Handler> = {
 		}
 		if (saga.status === ORDER_STATUS.DISPATCHED || saga.status === ORDER_STATUS.OUT_FOR_DELIVERY || onRoute) return intercept(saga, env.time, reason, ctx);
 		const why = `order is ${saga.status}: it can no longer be cancelled; authorise a return instead`;
-		return { commands: [{ type: ERP_COMMANDS.REFUSE_ORDER_CHANGE, step: "refuse-cancellation", data: { orderId: saga.orderId, changeId: "cancellation", fields: ["status"], reason: why } }], note: why };
+		const commands = takeStep(saga, CANCELLATION, "refuse-cancellation", "", { type: ERP_COMMANDS.REFUSE_ORDER_CHANGE, data: { orderId: saga.orderId, changeId: "cancellation", fields: ["status"], reason: why } }, env.time, { answered: false });
+		return { commands, note: why };
 	},
 	[LASTMILE_FACTS.JOB_CANCELLED]: (saga, env, ctx) => {
 		const delivery = deliveryOf(saga, env.data as { deliveryJobId?: string; partnerRef?: string });
@@ -63,9 +65,9 @@ function intercept(saga: OrderSaga, at: string, reason: string, ctx: Parameters<
 			const shipment = saga.shipments.find((s) => s.shipmentId === d.shipmentId);
 			return [
 				...undoStep(saga, stepKey("delivery", d.deliveryJobId), at),
-				...startReturn(saga, ctx, { rma: `${INTERCEPT}${d.deliveryJobId}`, reason: `intercepted: ${reason}`, lines: shipment?.lines ?? [], warehouse: shipment?.warehouse ?? "unknown", pickupFrom: saga.order.shipTo }),
+				...startReturn(saga, ctx, at, { rma: `${INTERCEPT}${d.deliveryJobId}`, reason: `intercepted: ${reason}`, lines: shipment?.lines ?? [], warehouse: shipment?.warehouse ?? "unknown", pickupFrom: saga.order.shipTo }),
 			];
 		});
-	commands.push({ type: ERP_COMMANDS.RAISE_CS_CASE, step: "cs-case:intercept", data: { orderId: saga.orderId, kind: "intercept", reason: `cancelled after dispatch: ${reason}` } });
+	commands.push(...takeStep(saga, CANCELLATION, "cs-case", "intercept", { type: ERP_COMMANDS.RAISE_CS_CASE, data: { orderId: saga.orderId, kind: "intercept", reason: `cancelled after dispatch: ${reason}` } }, at, { answered: false }));
 	return { commands, note: "cancelled after dispatch: return intercept" };
 }

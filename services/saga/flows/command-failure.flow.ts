@@ -32,7 +32,7 @@ export const COMMAND_FAILURE_REACTIONS: Record<string, Handler> = {
 		const step = stepName(saga, letter.message);
 		if (!step) return { note: "dead letter of a command without a step" };
 		const why = `${letter.partner ?? "partner"} refused ${letter.messageType ?? "a command"}: ${letter.error.message}`;
-		if (step.startsWith("change:")) return changeRefused(saga, step, why);
+		if (step.startsWith("change:")) return changeRefused(saga, step, why, env.time);
 		const { key, undo } = stepOfCommand(step);
 		if (undo) return compensationFailedOutcome(saga, env, ctx, key, why);
 		stepFailed(saga, key, env.time, why);
@@ -60,13 +60,14 @@ function compensationFailedOutcome(saga: OrderSaga, env: Envelope, ctx: FlowCont
 	return merge(opened, { commands: nextCompensation(saga, ctx.now), note: summary });
 }
 
-function changeRefused(saga: OrderSaga, step: string, why: string): Outcome {
+function changeRefused(saga: OrderSaga, step: string, why: string, at: string): Outcome {
 	const changeId = step.split(":")[1] ?? "";
 	const change = saga.changes[changeId];
 	if (!change || change.waitingFor.length === 0) return { note: `late refusal of change ${changeId}` };
 	saga.order.shipTo = change.previous.shipTo;
 	saga.order.requestedWindow = change.previous.requestedWindow;
 	change.waitingFor = [];
-	return refuse(saga, changeId, change.fields, why);
+	stepFailed(saga, step, at, why);
+	return refuse(saga, changeId, change.fields, why, at);
 }
 

@@ -1,5 +1,7 @@
 import { ERP_COMMANDS, LASTMILE_COMMANDS, LASTMILE_FACTS, ORDER_STATUS, WAYBILL_FACTS } from "../../../canonical/index.ts";
-import type { CommandIntent, DeliveryState, OrderSaga } from "../order-saga.ts";
+import type { DeliveryState, OrderSaga } from "../order-saga.ts";
+import { instancesOf, takeStep } from "../saga-definition.ts";
+import { FAILED_DELIVERY } from "./definitions.ts";
 import { currentDelivery, fulfillmentOf } from "./order-to-delivery.flow.ts";
 import { startReturn } from "./returns.flow.ts";
 import { merge, openCase, type FlowContext, type Handler, type Outcome } from "./flow-kit.ts";
@@ -22,7 +24,7 @@ export const FAILED_DELIVERY_REACTIONS: Record<string, Handler> = {
 		delivery.state = "failed";
 		const reason = data.reason ?? "unknown";
 		const attempt = delivery.attempt;
-		const alert = customerServiceAlert(saga, delivery, reason);
+		const alert = customerServiceAlert(saga, delivery, reason, env.time);
 		const held = pauseInvoicing(saga, env.time);
 		const caseOpened = openCase(saga, env, ctx, { kind: "delivery-failed", owner: "customer-service", severity: "warning", partner: env.partner, summary: `delivery attempt ${delivery.attempt} failed: ${reason}` });
 		const next = nextMove(saga, delivery, env.time, ctx);
@@ -37,26 +39,25 @@ function nextMove(saga: OrderSaga, delivery: DeliveryState, at: string, ctx: Flo
 	const inWindow = Date.parse(at) - Date.parse(first) <= policy.windowMs;
 	if (delivery.attempt < policy.maxAttempts && inWindow) {
 		delivery.attempt += 1;
-		const command: CommandIntent = {
+		const commands = takeStep(saga, FAILED_DELIVERY, "reattempt", `${delivery.deliveryJobId}:${delivery.attempt}`, {
 			type: LASTMILE_COMMANDS.SCHEDULE_REATTEMPT,
-			step: `reattempt:${delivery.deliveryJobId}:${delivery.attempt}`,
 			partner: delivery.partner,
 			data: { orderId: saga.orderId, deliveryJobId: delivery.deliveryJobId, partnerRef: delivery.partnerRef, window: saga.order.requestedWindow, attempt: delivery.attempt },
-		};
-		return { commands: [command], note: `re-attempt ${delivery.attempt} of ${policy.maxAttempts} scheduled` };
+		}, at);
+		return { commands, note: `re-attempt ${delivery.attempt} of ${policy.maxAttempts} scheduled` };
 	}
 	delivery.state = "returning";
 	const shipment = saga.shipments.find((s) => s.shipmentId === delivery.shipmentId);
 	const warehouse = shipment?.warehouse ?? fulfillmentOf(saga, shipment?.fulfillmentOrderId)?.warehouse ?? Object.values(saga.fulfillments)[0]?.warehouse ?? "unknown";
 	const why = inWindow ? `${delivery.attempt} attempts failed` : "the re-attempt window closed";
-	const commands = startReturn(saga, ctx, { rma: `RTW-${delivery.deliveryJobId}`, reason: `undeliverable: ${why}`, lines: shipment?.lines ?? [], warehouse, pickupFrom: saga.order.shipTo });
+	const commands = startReturn(saga, ctx, at, { rma: `RTW-${delivery.deliveryJobId}`, reason: `undeliverable: ${why}`, lines: shipment?.lines ?? [], warehouse, pickupFrom: saga.order.shipTo });
 	return { commands, note: `${why}: returning to ${warehouse}` };
 }
 
-function customerServiceAlert(saga: OrderSaga, delivery: DeliveryState, reason: string): Outcome {
+function customerServiceAlert(saga: OrderSaga, delivery: DeliveryState, reason: string, at: string): Outcome {
 	const data = { orderId: saga.orderId, kind: "delivery-failed", reason: `attempt ${delivery.attempt}: ${reason}` };
 	return {
-		commands: [{ type: ERP_COMMANDS.RAISE_CS_CASE, step: `cs-case:${delivery.deliveryJobId}:${delivery.attempt}`, data }],
+		commands: takeStep(saga, FAILED_DELIVERY, "cs-case", `${delivery.deliveryJobId}:${delivery.attempt}`, { type: ERP_COMMANDS.RAISE_CS_CASE, data }, at, { answered: false }),
 		facts: [{ type: WAYBILL_FACTS.CS_CASE_ALERTED, key: `cs-alert:${delivery.deliveryJobId}:${delivery.attempt}`, data: { orderId: saga.orderId, reason: data.reason } }],
 	};
 }
@@ -64,7 +65,6 @@ function customerServiceAlert(saga: OrderSaga, delivery: DeliveryState, reason: 
 function pauseInvoicing(saga: OrderSaga, at: string): Outcome {
 	if (saga.invoicingPaused || saga.invoice) return {};
 	saga.invoicingPaused = true;
-	const n = Object.keys(saga.steps).filter((k) => k.startsWith("invoicing-paused")).length + 1;
-	saga.steps[`invoicing-paused:${n}`] = { flow: "failed-delivery", step: "invoicing-paused", seq: Object.keys(saga.steps).length + 1, state: "done", at };
-	return { commands: [{ type: ERP_COMMANDS.PAUSE_INVOICING, step: `invoicing-paused:${n}`, data: { orderId: saga.orderId, reason: "delivery failed" } }] };
+	const n = instancesOf(saga, "invoicing-paused") + 1;
+	return { commands: takeStep(saga, FAILED_DELIVERY, "invoicing-paused", String(n), { type: ERP_COMMANDS.PAUSE_INVOICING, data: { orderId: saga.orderId, reason: "delivery failed" } }, at, { answered: false }) };
 }

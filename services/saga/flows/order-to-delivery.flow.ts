@@ -5,7 +5,8 @@ import {
 } from "../../../canonical/index.ts";
 import { add, linesOf, shippedLines } from "../line-reconciliation.ts";
 import type { CommandIntent, DeliveryState, FulfillmentState, OrderSaga } from "../order-saga.ts";
-import { ORDER_TO_DELIVERY, nextCompensation, stepDone, stepKey, takeStep, undoStep } from "../saga-definition.ts";
+import { instancesOf, nextCompensation, stepDone, stepKey, takeStep, undoStep } from "../saga-definition.ts";
+import { FAILED_DELIVERY, ORDER_TO_DELIVERY } from "./definitions.ts";
 import { armOrderClocks } from "./sla.flow.ts";
 import { merge, resolveCase, type FlowContext, type Handler, type Outcome } from "./flow-kit.ts";
 
@@ -46,11 +47,11 @@ export const ORDER_TO_DELIVERY_REACTIONS: Record<string, Handler> = {
 			fo.state = "shipped";
 		}
 		const cleared = resolveCase(saga, "warehouse-exception", `the warehouse shipped ${shipment.shipmentId}`, env.time);
-		const commands = takeStep(saga, ORDER_TO_DELIVERY, "shipment-confirmation", shipment.shipmentId, { type: ERP_COMMANDS.CONFIRM_SHIPMENT, step: stepKey("shipment-confirmation", shipment.shipmentId), data: shipment }, env.time);
+		const commands = takeStep(saga, ORDER_TO_DELIVERY, "shipment-confirmation", shipment.shipmentId, { type: ERP_COMMANDS.CONFIRM_SHIPMENT, data: shipment }, env.time, { answered: false });
 		if (saga.compensation) return { status: ORDER_STATUS.MANIFESTED, commands, note: `shipped after the order was cancelled: ${shipment.shipmentId} cannot be un-shipped` };
 		const job = deliveryJobFor(saga, shipment, ctx);
 		saga.deliveries[job.deliveryJobId] = { deliveryJobId: job.deliveryJobId, shipmentId: shipment.shipmentId, partner: job.partner, attempt: 1, failures: [], state: "requested" };
-		commands.push(...takeStep(saga, ORDER_TO_DELIVERY, "delivery", job.deliveryJobId, { type: LASTMILE_COMMANDS.CREATE_DELIVERY_JOB, step: stepKey("delivery", job.deliveryJobId), data: job, partner: job.partner }, env.time));
+		commands.push(...takeStep(saga, ORDER_TO_DELIVERY, "delivery", job.deliveryJobId, { type: LASTMILE_COMMANDS.CREATE_DELIVERY_JOB, data: job, partner: job.partner }, env.time));
 		const split = saga.shipments.length > 1 ? `shipment ${saga.shipments.length} of a split order` : undefined;
 		return merge(cleared, { status: ORDER_STATUS.MANIFESTED, commands, ...(split ? { note: split } : {}) });
 	},
@@ -67,6 +68,7 @@ export const ORDER_TO_DELIVERY_REACTIONS: Record<string, Handler> = {
 		stepDone(saga, key, env.time, cancelDelivery(saga, delivery));
 		const record = saga.steps[key];
 		if (record?.state === "done") record.compensation = cancelDelivery(saga, delivery);
+		if (reattempt) stepDone(saga, stepKey("reattempt", `${delivery.deliveryJobId}:${delivery.attempt}`), env.time);
 		const note = `last-mile accepted ${delivery.deliveryJobId} (attempt ${delivery.attempt}) as ${data.partnerRef}`;
 		return { commands: nextCompensation(saga, ctx.now), note, ...(reattempt ? { status: ORDER_STATUS.REATTEMPT, detail: `re-attempt ${delivery.attempt} scheduled` } : {}) };
 	},
@@ -144,7 +146,7 @@ export function requestFulfillment(saga: OrderSaga, warehouse: string, lines: Li
 	const partner = ctx.policies.wmsPartnerFor(warehouse);
 	const fo: FulfillmentOrder = { fulfillmentOrderId, orderId: saga.orderId, warehouse, partner, shipTo: saga.order.shipTo, serviceLevel: saga.order.serviceLevel, lines };
 	saga.fulfillments[fulfillmentOrderId] = { fulfillmentOrderId, warehouse, partner, lines, state: "requested" };
-	return takeStep(saga, ORDER_TO_DELIVERY, "fulfillment", fulfillmentOrderId, { type: WMS_COMMANDS.CREATE_FULFILLMENT_ORDER, step: stepKey("fulfillment", fulfillmentOrderId), data: fo, partner }, at);
+	return takeStep(saga, ORDER_TO_DELIVERY, "fulfillment", fulfillmentOrderId, { type: WMS_COMMANDS.CREATE_FULFILLMENT_ORDER, data: fo, partner }, at);
 }
 
 /** Invoice what shipped, once every shipment is delivered; lifting a hold a failed attempt put on invoicing first. */
@@ -152,11 +154,12 @@ export function invoiceCommands(saga: OrderSaga, at: string): CommandIntent[] {
 	const commands: CommandIntent[] = [];
 	if (saga.invoicingPaused) {
 		saga.invoicingPaused = false;
-		commands.push({ type: ERP_COMMANDS.RESUME_INVOICING, step: "invoicing-resumed", data: { orderId: saga.orderId, reason: "delivered after all" } });
+		const n = String(instancesOf(saga, "invoicing-resumed") + 1);
+		commands.push(...takeStep(saga, FAILED_DELIVERY, "invoicing-resumed", n, { type: ERP_COMMANDS.RESUME_INVOICING, data: { orderId: saga.orderId, reason: "delivered after all" } }, at, { answered: false }));
 	}
 	const invoice = invoiceFor(saga, at);
 	if (invoice.lines.length > 0 && !saga.steps[stepKey("invoice", "1")]) {
-		commands.push(...takeStep(saga, ORDER_TO_DELIVERY, "invoice", "1", { type: ERP_COMMANDS.POST_INVOICE, step: stepKey("invoice", "1"), data: invoice }, at));
+		commands.push(...takeStep(saga, ORDER_TO_DELIVERY, "invoice", "1", { type: ERP_COMMANDS.POST_INVOICE, data: invoice }, at));
 	}
 	return commands;
 }

@@ -4,6 +4,8 @@ import {
 } from "../../../canonical/index.ts";
 import { add } from "../line-reconciliation.ts";
 import type { CommandIntent, OrderSaga } from "../order-saga.ts";
+import { stepDone, stepKey, takeStep } from "../saga-definition.ts";
+import { RETURNS } from "./definitions.ts";
 import { merge, resolveCase, type FlowContext, type Handler } from "./flow-kit.ts";
 
 /**
@@ -17,15 +19,17 @@ export const RETURN_REACTIONS: Record<string, Handler> = {
 		if (saga.returns[rma.rma]) return { note: `return ${rma.rma} already under way` };
 		if (rankOf(saga.status) < rankOf(ORDER_STATUS.DELIVERED) || saga.status === ORDER_STATUS.CANCELLED) {
 			const reason = `order is ${saga.status}, not delivered: cancel it instead of returning it`;
-			return { commands: [{ type: ERP_COMMANDS.REFUSE_ORDER_CHANGE, step: `refuse-return:${rma.rma}`, data: { orderId: saga.orderId, changeId: rma.rma, fields: ["return"], reason } }], note: `RMA ${rma.rma} refused: ${reason}` };
+			const commands = takeStep(saga, RETURNS, "refuse-return", rma.rma, { type: ERP_COMMANDS.REFUSE_ORDER_CHANGE, data: { orderId: saga.orderId, changeId: rma.rma, fields: ["return"], reason } }, env.time, { answered: false });
+			return { commands, note: `RMA ${rma.rma} refused: ${reason}` };
 		}
-		return { commands: startReturn(saga, ctx, { rma: rma.rma, reason: rma.reason, lines: rma.lines, warehouse: rma.warehouse, pickupFrom: rma.pickupFrom }), note: `RMA ${rma.rma}: pickup and receipt requested` };
+		return { commands: startReturn(saga, ctx, env.time, { rma: rma.rma, reason: rma.reason, lines: rma.lines, warehouse: rma.warehouse, pickupFrom: rma.pickupFrom }), note: `RMA ${rma.rma}: pickup and receipt requested` };
 	},
 	[LASTMILE_FACTS.RETURN_PICKUP_ACCEPTED]: (saga, env) => {
 		const { rma } = env.data as { rma?: string };
 		const ret = rma ? saga.returns[rma] : undefined;
 		if (!ret) return { note: `pickup for an unknown return ${rma ?? "?"}` };
 		if (ret.state === "expected") ret.state = "in-transit";
+		stepDone(saga, stepKey("return-pickup", ret.rma), env.time);
 		return { status: ORDER_STATUS.RETURNING, detail: `return ${ret.rma}: ${ret.reason}` };
 	},
 	[LASTMILE_FACTS.RETURNED_TO_SENDER]: (_saga, env) => ({ note: `parcel of ${(env.data as { rma?: string }).rma ?? "the order"} handed back to the warehouse` }),
@@ -41,7 +45,7 @@ export const RETURN_REACTIONS: Record<string, Handler> = {
 		if (ctx.policies.returns(saga.order).credit === "none") return merge(closed, { status: ORDER_STATUS.RETURNED, note: "no credit per policy" });
 		const credit = creditNoteFor(saga, data.rma, data.lines, env.time);
 		// The goods are back whether or not the pickup's acceptance arrived first: the credit note then finds the order returning.
-		return merge(closed, { status: ORDER_STATUS.RETURNING, detail: `return ${ret.rma}: ${ret.reason}`, commands: [{ type: ERP_COMMANDS.POST_CREDIT_NOTE, step: `credit:${data.rma}`, data: credit }], note: `received (${data.disposition ?? "?"}); credit note of ${credit.total} ${credit.currency} requested` });
+		return merge(closed, { status: ORDER_STATUS.RETURNING, detail: `return ${ret.rma}: ${ret.reason}`, commands: takeStep(saga, RETURNS, "credit", data.rma, { type: ERP_COMMANDS.POST_CREDIT_NOTE, data: credit }, env.time), note: `received (${data.disposition ?? "?"}); credit note of ${credit.total} ${credit.currency} requested` });
 	},
 	[ERP_FACTS.CREDIT_NOTE_POSTED]: (saga, env) => {
 		const credit = env.data as SettlementEvent;
@@ -49,17 +53,18 @@ export const RETURN_REACTIONS: Record<string, Handler> = {
 		saga.credits.push({ documentId: credit.documentId, rma: credit.rma, total: credit.total, postedAt: env.time });
 		const ret = credit.rma ? saga.returns[credit.rma] : undefined;
 		if (ret) ret.state = "credited";
+		if (credit.rma) stepDone(saga, stepKey("credit", credit.rma), env.time);
 		return { status: ORDER_STATUS.RETURNED };
 	},
 };
 
 /** Tells the WMS to expect the goods and the last-mile platform to bring them back. */
-export function startReturn(saga: OrderSaga, ctx: FlowContext, ret: { rma: string; reason: string; lines: LineQuantity[]; warehouse: string; pickupFrom: Address }): CommandIntent[] {
+export function startReturn(saga: OrderSaga, ctx: FlowContext, at: string, ret: { rma: string; reason: string; lines: LineQuantity[]; warehouse: string; pickupFrom: Address }): CommandIntent[] {
 	saga.returns[ret.rma] = { rma: ret.rma, reason: ret.reason, warehouse: ret.warehouse, lines: ret.lines, state: "expected" };
 	const order: ReturnOrder = { rma: ret.rma, orderId: saga.orderId, reason: ret.reason, pickupFrom: ret.pickupFrom, warehouse: ret.warehouse, lines: ret.lines };
 	return [
-		{ type: WMS_COMMANDS.EXPECT_RETURN, step: `return-expected:${ret.rma}`, partner: ctx.policies.wmsPartnerFor(ret.warehouse), data: order },
-		{ type: LASTMILE_COMMANDS.CREATE_RETURN_PICKUP, step: `return-pickup:${ret.rma}`, partner: ctx.policies.route(saga.order).lastmile, data: order },
+		...takeStep(saga, RETURNS, "return-expected", ret.rma, { type: WMS_COMMANDS.EXPECT_RETURN, partner: ctx.policies.wmsPartnerFor(ret.warehouse), data: order }, at, { answered: false }),
+		...takeStep(saga, RETURNS, "return-pickup", ret.rma, { type: LASTMILE_COMMANDS.CREATE_RETURN_PICKUP, partner: ctx.policies.route(saga.order).lastmile, data: order }, at),
 	];
 }
 

@@ -1,6 +1,8 @@
 import { ERP_COMMANDS, ORDER_STATUS, WMS_FACTS, type Envelope, type LineQuantity } from "../../../canonical/index.ts";
 import { add, expected } from "../line-reconciliation.ts";
 import type { OrderSaga } from "../order-saga.ts";
+import { instancesOf, takeStep } from "../saga-definition.ts";
+import { SHORTAGE } from "./definitions.ts";
 import { fulfillmentOf, requestFulfillment } from "./order-to-delivery.flow.ts";
 import { merge, openCase, type FlowContext, type Handler, type Outcome } from "./flow-kit.ts";
 
@@ -55,14 +57,13 @@ export function settleShortfall(saga: OrderSaga, env: Envelope, ctx: FlowContext
 	const { action } = ctx.policies.shortage(saga.order);
 	const stage = action === "backorder" ? "backordered" : "cancelled";
 	add(saga, stage, short);
-	const n = Object.keys(saga.steps).filter((k) => k.startsWith("shortfall:")).length + 1;
-	saga.steps[`shortfall:${n}`] = { flow: "short-pick", step: "shortfall", seq: Object.keys(saga.steps).length + 1, state: "done", at: env.time };
-	const command = { type: ERP_COMMANDS.BACKORDER_LINES, step: `shortfall:${n}`, data: { orderId: saga.orderId, lines: short, policy: action } };
+	const n = instancesOf(saga, "shortfall") + 1;
+	const commands = takeStep(saga, SHORTAGE, "shortfall", String(n), { type: ERP_COMMANDS.BACKORDER_LINES, data: { orderId: saga.orderId, lines: short, policy: action } }, env.time, { answered: false });
 	const summary = `${describe(short)} ${what} at ${env.partner ?? "the warehouse"}: ${action === "backorder" ? "backordered" : "cancelled"}; the rest ships`;
 	const nothingLeft = saga.lines.every((l) => expected(l) <= 0);
 	const status = nothingLeft ? ORDER_STATUS.CANCELLED : ORDER_STATUS.SHORT;
 	const caseKind = kind === "warehouse-exception" ? "short-pick" : kind;
-	return merge({ status, detail: summary, commands: [command], note: summary }, openCase(saga, env, ctx, { kind: caseKind, owner: "inventory-control", severity: "warning", partner: env.partner, summary }));
+	return merge({ status, detail: summary, commands, note: summary }, openCase(saga, env, ctx, { kind: caseKind, owner: "inventory-control", severity: "warning", partner: env.partner, summary }));
 }
 
 export function describe(lines: readonly LineQuantity[]): string {
