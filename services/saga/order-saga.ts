@@ -1,5 +1,5 @@
 import type {
-	Address, TimeWindow, CaseOwner, CommandType, ExceptionKind, FactType, LineQuantity, OrderStatus, ProofOfDelivery, SalesOrder, Shipment,
+	Address, Envelope, TimeWindow, CaseOwner, CommandType, ExceptionKind, FactType, LineQuantity, OrderStatus, ProofOfDelivery, SalesOrder, Shipment,
 } from "../../canonical/index.ts";
 import type { StepRecord } from "./saga-definition.ts";
 
@@ -22,6 +22,8 @@ export interface FulfillmentState {
 	partnerRef?: string;
 	lines: LineQuantity[];
 	state: "requested" | "accepted" | "held" | "shipped" | "cancelling" | "cancelled";
+	/** The warehouse reported its allocation (full or short): a pick can be judged against it. */
+	allocated?: boolean;
 	/** Re-allocation waiting for this one's cancellation: the warehouse that takes its lines over. */
 	reallocateTo?: string;
 }
@@ -116,6 +118,11 @@ export interface OrderSaga {
 	steps: Record<string, StepRecord>;
 	cases: CaseRef[];
 	sla: SlaState;
+	/**
+	 * Facts that arrived ahead of the fact they depend on (a short pick before its allocation), held
+	 * until it comes or their clock runs out: applied in event order, not arrival order.
+	 */
+	parked?: { envelope: Envelope; waitFor: string }[];
 	/** Recently applied message ids: a redelivered fact is recognised and changes nothing. */
 	processed: string[];
 	timeline: TimelineEntry[];
@@ -167,7 +174,19 @@ export interface Reaction {
 	facts: FactIntent[];
 	cases: CaseIntent[];
 	timers: TimerIntent[];
+	/** The last status change; `statusChanges` has each, when one fact released others it was holding. */
 	statusChange?: { from?: OrderStatus; to: OrderStatus };
+	statusChanges: StatusChange[];
+}
+
+export interface StatusChange {
+	from?: OrderStatus;
+	to: OrderStatus;
+	/** Event time and type of the fact that moved it. */
+	at: string;
+	cause: string;
+	/** How often the order entered this status: names its fact. */
+	n: number;
 }
 
 export const PROCESSED_MEMORY = 200;

@@ -72,10 +72,8 @@ async function publishReaction(deps: SagaDeps, cause: Envelope, reaction: Reacti
 		await deps.publish(COMMAND_CHANNEL_BY_SYSTEM[systemOfCommand(command.type)], commandEnvelope(orderId, cause, command));
 	}
 	for (const fact of reaction.facts) await deps.publish(CHANNELS.EVENTS, factEnvelope(orderId, cause, fact));
-	if (reaction.statusChange) {
-		const change = { orderId, ...reaction.statusChange, at: cause.time, cause: cause.type };
-		const n = reaction.saga.statusCounts[reaction.statusChange.to] ?? 1;
-		await deps.publish(CHANNELS.EVENTS, factEnvelope(orderId, cause, { type: WAYBILL_FACTS.ORDER_STATUS_CHANGED, key: `status:${reaction.statusChange.to}${n > 1 ? `:${n}` : ""}`, data: change }));
+	for (const { n, ...change } of reaction.statusChanges) {
+		await deps.publish(CHANNELS.EVENTS, factEnvelope(orderId, cause, { type: WAYBILL_FACTS.ORDER_STATUS_CHANGED, key: `status:${change.to}${n > 1 ? `:${n}` : ""}`, data: { orderId, ...change } }));
 	}
 	for (const intent of reaction.cases) {
 		if (intent.action === "open") {

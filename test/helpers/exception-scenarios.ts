@@ -19,7 +19,8 @@ export function ordersFor(prefix: string): SalesOrder[] {
 
 /**
  * Scripts every simulator with what happens to which order, and turns on the sloppy-partner
- * chaos: every webhook is sent twice, and the last-mile platform's events overtake each other.
+ * chaos: every webhook is sent twice, and the warehouse's and last-mile platform's events
+ * overtake each other.
  */
 export function scriptScenarios(h: Harness, prefix: string): void {
 	const id = (flow: Flow) => orderIdOf(prefix, flow);
@@ -45,7 +46,7 @@ export function scriptScenarios(h: Harness, prefix: string): void {
 			[id("LATECHANGE")]: { change: { on: "packed", changes: { lines: [{ lineNo: 1, sku: "SKU-1", qty: 3, unitPrice: 10 }] } } },
 		},
 	});
-	h.wms.setFaults({ duplicateWebhooks: 2 });
+	h.wms.setFaults({ duplicateWebhooks: 2, outOfOrderProbability: 0.3 });
 	h.wmsX12.setFaults({ duplicateWebhooks: 2 });
 	h.lastmile.setFaults({ duplicateWebhooks: 2, outOfOrderProbability: 0.3 });
 	h.lastmileRapid.setFaults({ duplicateWebhooks: 2, outOfOrderProbability: 0.3 });

@@ -24,7 +24,7 @@ async function settled(h: Harness, orders: number): Promise<boolean> {
 
 /**
  * Every exception flow of issue 4, end to end, in both modes: each order is scripted to meet one
- * exception, every webhook arrives twice and last-mile events overtake each other; the side
+ * exception, every webhook arrives twice and warehouse and last-mile events overtake each other; the side
  * effects each partner received and the ledger are then checked exactly.
  */
 for (const mode of ["embedded", "distributed"] as const) {

@@ -4,7 +4,7 @@ import { ERP_COMMANDS, LASTMILE_COMMANDS, ORDER_STATUS as S, WMS_COMMANDS } from
 import { caseIdFor } from "../../services/saga/flows/flow-kit.ts";
 import { reconciled } from "../../services/saga/line-reconciliation.ts";
 import { SHIP_TO, at } from "../helpers/fixtures.ts";
-import { ALL, DJ1, DJ2, E, FO1, FO2, L, M, ORDER_ID, W, policies, priced } from "../helpers/saga-flow-facts.ts";
+import { ALL, DJ1, DJ2, E, FO1, FO2, L, M, ORDER_ID, W, clock, policies, priced } from "../helpers/saga-flow-facts.ts";
 import { OrderRun, assertNothingNew, caseTimer, cmds, column, dataOf, opened, statusCmd, toAllocated } from "../helpers/saga-flow-run.ts";
 
 describe("allocation short", () => {
@@ -28,6 +28,33 @@ describe("allocation short", () => {
 		assert.deepEqual(column(o, "backordered"), [0, 0, 0]);
 
 		assert.equal(o.maybe(short), null, "the same allocation.short delivered twice changes nothing");
+	});
+
+	test("a short pick that overtook its allocation is held, then judged against it: the rest is split off, not backordered", () => {
+		const o = new OrderRun();
+		o.apply(W.accepted(FO1, 1));
+		const pick = W.picked(FO1, ALL, 30, { 2: 1, 3: 0 });
+		const held = o.apply(pick);
+		assert.deepEqual([cmds(held), held.statusChange, held.cases], [[], undefined, []]);
+		assert.deepEqual(held.timers.map((t) => t.clock), [`held:${pick.id}`]);
+		assert.match(o.saga.timeline.at(-1)!.note ?? "", /held until the allocation arrives/);
+		assert.equal(o.maybe(pick), null, "the held pick delivered again changes nothing");
+		const allocation = o.apply(W.allocationShort(FO1, ALL, { 1: 2, 2: 1, 3: 0 }, 10));
+		assert.deepEqual(cmds(allocation), [[WMS_COMMANDS.CREATE_FULFILLMENT_ORDER, `fulfillment:${FO2}`, "edi-3pl"], statusCmd(S.ALLOCATED), statusCmd(S.PICKED)]);
+		assert.deepEqual(allocation.statusChanges.map((c) => [c.from, c.to, c.cause]), [[S.RELEASED, S.ALLOCATED, "wms.allocation.short"], [S.ALLOCATED, S.PICKED, "wms.pick.confirmed"]]);
+		assert.deepEqual([column(o, "picked"), column(o, "backordered")], [[2, 1, 0], [0, 0, 0]]);
+		assert.deepEqual(o.saga.parked, []);
+		assertNothingNew(o.apply(clock(`held:${pick.id}`, 40)), /already applied/);
+	});
+
+	test("a held pick whose allocation never comes is judged when its clock runs out", () => {
+		const o = new OrderRun();
+		o.apply(W.accepted(FO1, 1));
+		const pick = W.picked(FO1, ALL, 30, { 3: 0 });
+		o.apply(pick);
+		const released = o.apply(clock(`held:${pick.id}`, 31));
+		assert.deepEqual(cmds(released), [[ERP_COMMANDS.BACKORDER_LINES, "shortfall:1", undefined], statusCmd(S.SHORT)]);
+		assert.deepEqual(column(o, "backordered"), [0, 0, 1]);
 	});
 
 	test("a split that both warehouses ship and deliver reconciles: one invoice for the sum, the case resolved at invoice", () => {

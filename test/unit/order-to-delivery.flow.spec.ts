@@ -203,7 +203,7 @@ describe("order to delivery flow", () => {
 	test("the saga keeps what the partners reported: the WMS reference, the delivery, the proof and the invoice", () => {
 		const { saga } = run(HAPPY_PATH.map((f) => f()));
 		assert.deepEqual(saga.fulfillments, {
-			[FO]: { fulfillmentOrderId: FO, warehouse: "WH1", partner: "acme-3pl", partnerRef: "wo_1", lines: linesOf(salesOrder(ORDER_ID)), state: "shipped" },
+			[FO]: { fulfillmentOrderId: FO, warehouse: "WH1", partner: "acme-3pl", partnerRef: "wo_1", lines: linesOf(salesOrder(ORDER_ID)), state: "shipped", allocated: true },
 		});
 		assert.deepEqual(saga.shipments.map((s) => s.shipmentId), ["shp_1"]);
 		assert.deepEqual(saga.deliveries, {

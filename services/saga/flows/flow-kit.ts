@@ -17,6 +17,8 @@ export interface FlowPolicies {
 export interface FlowContext {
 	now: string;
 	policies: FlowPolicies;
+	/** Set while a held fact is applied: it must not be held again. */
+	releasing?: boolean;
 }
 
 /** What one fact does to an order: its status, the commands and facts it calls for, cases and clocks. */
@@ -29,6 +31,8 @@ export interface Outcome {
 	cases?: CaseIntent[];
 	timers?: TimerIntent[];
 	note?: string;
+	/** Hold this fact until the condition named here holds (see reactions.ts), at most `holdMs`. */
+	park?: { waitFor: string; holdMs: number };
 }
 
 export type Handler = (saga: OrderSaga, envelope: Envelope, ctx: FlowContext) => Outcome;

@@ -30,7 +30,9 @@ export const ORDER_TO_DELIVERY_REACTIONS: Record<string, Handler> = {
 		return { commands: [...reallocation, ...nextCompensation(saga, ctx.now)], note: `WMS accepted ${fo.fulfillmentOrderId} as ${data.partnerRef ?? "?"}` };
 	},
 	[WMS_FACTS.ALLOCATED]: (saga, env) => {
-		const data = env.data as { lines?: (LineQuantity & { qtyAllocated?: number })[] };
+		const data = env.data as { fulfillmentOrderId?: string; lines?: (LineQuantity & { qtyAllocated?: number })[] };
+		const fo = fulfillmentOf(saga, data.fulfillmentOrderId);
+		if (fo) fo.allocated = true;
 		add(saga, "allocated", (data.lines ?? []).map((l) => ({ ...l, qty: l.qtyAllocated ?? l.qty })));
 		return { status: ORDER_STATUS.ALLOCATED };
 	},

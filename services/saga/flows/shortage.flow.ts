@@ -8,6 +8,9 @@ import { merge, openCase, type FlowContext, type Handler, type Outcome } from ".
 
 type WarehouseLine = LineQuantity & { qtyAllocated?: number; qtyPicked?: number };
 
+/** How long a short pick waits for an allocation that was overtaken in transit before it is judged anyway. */
+const PICK_HOLD_MS = 30_000;
+
 /**
  * Flow 2 of PRODUCT.md, short pick and split shipment: ship what is there; the rest goes to
  * another warehouse when the routing rule has one and the policy says so (a split across
@@ -21,6 +24,7 @@ export const SHORTAGE_REACTIONS: Record<string, Handler> = {
 		const short = lines.map((l) => ({ lineNo: l.lineNo, sku: l.sku, qty: l.qty - (l.qtyAllocated ?? 0) })).filter((l) => l.qty > 0);
 		const fo = fulfillmentOf(saga, data.fulfillmentOrderId);
 		if (fo) {
+			fo.allocated = true;
 			fo.lines = lines.map((l) => ({ lineNo: l.lineNo, sku: l.sku, qty: l.qtyAllocated ?? 0 })).filter((l) => l.qty > 0);
 			if (fo.lines.length === 0) fo.state = "cancelled";
 		}
@@ -38,9 +42,12 @@ export const SHORTAGE_REACTIONS: Record<string, Handler> = {
 	[WMS_FACTS.PICK_CONFIRMED]: (saga, env, ctx) => {
 		const data = env.data as { fulfillmentOrderId?: string; lines?: WarehouseLine[] };
 		const lines = data.lines ?? [];
-		add(saga, "picked", lines.map((l) => ({ ...l, qty: l.qtyPicked ?? l.qty })));
 		// Short against what this warehouse still had to pick (its allocation), not the order: a split-off rest is not short here.
 		const fo = fulfillmentOf(saga, data.fulfillmentOrderId);
+		// A short pick that overtook its allocation cannot be judged yet: the missing units may have been allocated elsewhere.
+		const looksShort = lines.some((l) => (l.qtyPicked ?? l.qty) < l.qty);
+		if (fo && !fo.allocated && looksShort && !ctx.releasing) return { park: { waitFor: `allocation:${fo.fulfillmentOrderId}`, holdMs: PICK_HOLD_MS }, note: "short pick ahead of its allocation: held until the allocation arrives" };
+		add(saga, "picked", lines.map((l) => ({ ...l, qty: l.qtyPicked ?? l.qty })));
 		const toPick = (l: WarehouseLine) => (fo ? (fo.lines.find((x) => x.lineNo === l.lineNo)?.qty ?? 0) : l.qty);
 		const short = lines.map((l) => ({ lineNo: l.lineNo, sku: l.sku, qty: toPick(l) - Math.min(toPick(l), l.qtyPicked ?? l.qty) })).filter((l) => l.qty > 0);
 		if (short.length === 0) return { status: ORDER_STATUS.PICKED };
