@@ -1,7 +1,10 @@
 import type { DemoPlatform } from "./platform.ts";
 import type { SagaStats } from "../../services/saga/saga-stats.ts";
 
-export interface DemoSummary {
+/** The exception flows' counters, as the saga reports them. */
+type FlowCounts = Pick<SagaStats, "shortPicks" | "splitShipments" | "backordered" | "failedAttempts" | "reattempted" | "returned" | "cancelled" | "creditNotes" | "slaAtRisk" | "slaBreaches">;
+
+export interface DemoSummary extends FlowCounts {
 	mode: string;
 	namespace: string;
 	orders: number;
@@ -13,16 +16,6 @@ export interface DemoSummary {
 	exceptions: number;
 	stuck: number;
 	stuckOrders: string[];
-	shortPicks: number;
-	splitShipments: number;
-	backordered: number;
-	failedAttempts: number;
-	reattempted: number;
-	returned: number;
-	cancelled: number;
-	creditNotes: number;
-	slaAtRisk: number;
-	slaBreaches: number;
 	deadLetters: number;
 	ledgerEntries: number;
 	ledgerVerified: boolean;

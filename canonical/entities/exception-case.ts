@@ -38,6 +38,16 @@ export interface ExceptionCase {
 	resolution?: string;
 }
 
+/** How operators ask for cases (saga.exceptions, GET /ops/exceptions): state, order, partner, type, owner. */
+export const exceptionFilterSchema = {
+	status: { type: "enum", values: ["open", "all"], optional: true },
+	orderId: { type: "string", optional: true, max: 128 },
+	partner: { type: "string", optional: true, max: 128 },
+	kind: { type: "enum", values: [...EXCEPTION_KINDS], optional: true },
+	owner: { type: "enum", values: [...CASE_OWNERS], optional: true },
+	limit: { type: "number", integer: true, min: 1, max: 5000, optional: true, convert: true },
+} as const;
+
 export const exceptionCaseSchema = {
 	$$strict: "remove",
 	caseId: idSchema,

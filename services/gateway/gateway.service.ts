@@ -1,6 +1,6 @@
 import type { Context, ServiceSettingSchema } from "moleculer";
 import ApiGateway from "moleculer-web";
-import { CASE_OWNERS, EXCEPTION_KINDS, SchemaInvalidError, assertMatches, salesOrderSchema, type SalesOrder } from "../../canonical/index.ts";
+import { exceptionFilterSchema, SchemaInvalidError, assertMatches, salesOrderSchema, type SalesOrder } from "../../canonical/index.ts";
 import { DurableStreamsMixin, type DurableStreamsMethods, type StreamingServiceSchema } from "../../mixins/durable-streams.mixin.ts";
 import { StoreMixin, type StoreMethods } from "../../mixins/store.mixin.ts";
 import { loadPartnerRegistry, type PartnerRegistry } from "../../config/partner-registry.ts";
@@ -181,15 +181,8 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 		},
 		/** Exception cases, newest first: open by default (?status=all for resolved too), filtered by orderId, partner, kind (type) and owner. */
 		exceptions: {
-			params: {
-				status: { type: "enum", values: ["open", "all"], optional: true },
-				orderId: { type: "string", optional: true, max: 128 },
-				partner: { type: "string", optional: true, max: 128 },
-				kind: { type: "enum", values: [...EXCEPTION_KINDS], optional: true },
-				type: { type: "enum", values: [...EXCEPTION_KINDS], optional: true },
-				owner: { type: "enum", values: [...CASE_OWNERS], optional: true },
-				limit: { type: "number", integer: true, min: 1, max: 5000, optional: true, convert: true },
-			},
+			// `type` is the query's name for a case's kind.
+			params: { ...exceptionFilterSchema, type: exceptionFilterSchema.kind },
 			handler(ctx: Context<{ status?: string; orderId?: string; partner?: string; kind?: string; type?: string; owner?: string; limit?: number }>) {
 				const { type, kind, ...filter } = ctx.params;
 				return ctx.call("saga.exceptions", { ...filter, status: filter.status ?? "open", ...(kind ?? type ? { kind: kind ?? type } : {}) });

@@ -1,5 +1,5 @@
 import type { Context, ServiceSettingSchema } from "moleculer";
-import { CASE_OWNERS, CHANNELS, EXCEPTION_KINDS, GROUPS, NotFoundError, WMS_FACTS, type CaseOwner, type ChannelName, type Envelope, type ExceptionKind } from "../../canonical/index.ts";
+import { CHANNELS, GROUPS, exceptionFilterSchema, NotFoundError, WMS_FACTS, type CaseOwner, type ChannelName, type Envelope, type ExceptionKind } from "../../canonical/index.ts";
 import { ExceptionCases } from "./exception-cases.ts";
 import { PARTNER_HEALTH_FACTS, applyPartnerHealth } from "./partner-health-flow.ts";
 import { DurableStreamsMixin, type DurableStreamsMethods, type StreamingServiceSchema } from "../../mixins/durable-streams.mixin.ts";
@@ -71,14 +71,7 @@ const SagaServiceSchema: StreamingServiceSchema<ServiceSettingSchema, SagaMethod
 		},
 		/** Exception cases, newest first: open ones by default, filtered by order, partner, type and owner. */
 		exceptions: {
-			params: {
-				status: { type: "enum", values: ["open", "all"], optional: true },
-				orderId: { type: "string", optional: true, max: 128 },
-				partner: { type: "string", optional: true, max: 128 },
-				kind: { type: "enum", values: [...EXCEPTION_KINDS], optional: true },
-				owner: { type: "enum", values: [...CASE_OWNERS], optional: true },
-				limit: { type: "number", integer: true, min: 1, max: 5000, optional: true, convert: true },
-			},
+			params: exceptionFilterSchema,
 			handler(ctx: Context<{ status?: "open" | "all"; orderId?: string; partner?: string; kind?: ExceptionKind; owner?: CaseOwner; limit?: number }>) {
 				return new ExceptionCases(this.store()).list(ctx.params);
 			},
