@@ -68,6 +68,15 @@ for (const mode of ["embedded", "distributed"] as const) {
 			assert.deepEqual(o.lines.map((l) => [l.ordered, l.shipped, l.delivered, l.invoiced]), [[1, 1, 1, 1], [2, 2, 2, 2]]);
 		});
 
+		it("split shipment from one warehouse: two parcels, two delivery jobs, one invoice once both are delivered", async () => {
+			assert.deepEqual([h.wms.fulfillmentOrdersFor(id("PARCELS")), h.lastmile.tasksFor(id("PARCELS")), h.erp.shipmentConfirmationsFor(id("PARCELS")), h.erp.invoicesFor(id("PARCELS"))], [1, 2, 2, 1]);
+			const o = await order("PARCELS");
+			assert.deepEqual([o.status, o.shipments.length], ["invoiced", 2]);
+			assert.deepEqual(o.lines.map((l) => [l.ordered, l.shipped, l.delivered, l.invoiced]), [[1, 1, 1, 1], [2, 2, 2, 2]]);
+			const statuses = h.erp.statusesFor(id("PARCELS"));
+			assert.ok(statuses.indexOf("delivered") > statuses.lastIndexOf("out_for_delivery"), "delivered only once both parcels were");
+		});
+
 		it("inventory discrepancy: the broken reservation is cancelled at WH1 and the order re-allocated to WH2", async () => {
 			assert.equal(h.wms.countsFor(id("REALLOC")).cancellations, 1);
 			assert.equal(h.wmsX12.fulfillmentOrdersFor(id("REALLOC")), 1);
@@ -132,7 +141,7 @@ for (const mode of ["embedded", "distributed"] as const) {
 			assert.deepEqual(h.erp.statusesFor(id("RMA")).slice(-3), ["invoiced", "returning", "returned"]);
 		});
 
-		it("order changes: an address change before packing reaches the WMS and the delivery job; a line change after packing is refused with the reason", async () => {
+		it("order changes: an address change before packing reaches the WMS and the delivery job; a line change once shipped is refused with the reason", async () => {
 			if (process.env.DEBUG_FLOWS) for (const f of ["CHANGE", "LATECHANGE"] as const) console.log(f, JSON.stringify(h.erp.recordsFor(id(f)).map((r) => [r.kind, r.body])), JSON.stringify(h.wms.countsFor(id(f))), JSON.stringify((await h.client.call<{ timeline: unknown[] }, { orderId: string }>("saga.getOrder", { orderId: id(f) })).timeline));
 			assert.equal(h.wms.countsFor(id("CHANGE")).updates, 1, "the WMS took the address change");
 			const task = h.lastmile.received().find((r) => r.method === "POST" && r.path === "/api/v2/tasks" && JSON.stringify(r.body).includes(id("CHANGE")));
