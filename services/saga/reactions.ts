@@ -55,7 +55,9 @@ export function applyFact(current: OrderSaga, envelope: Envelope, ctx: FlowConte
 	} else {
 		apply(saga, envelope, ctx, reaction);
 	}
-	for (let ready = release(saga, (p) => isSatisfied(saga, p.waitFor)); ready.length > 0; ready = release(saga, (p) => isSatisfied(saga, p.waitFor))) {
+	// Whatever this fact made possible runs now, and so on: a released fact may release another.
+	let ready: Envelope[];
+	while ((ready = release(saga, (p) => isSatisfied(saga, p.waitFor))).length > 0) {
 		for (const h of ready) apply(saga, h, { ...ctx, releasing: true }, reaction);
 	}
 	saga.processed = [...saga.processed, envelope.id].slice(-PROCESSED_MEMORY);
