@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { ServiceBroker } from "moleculer";
 import { firstJsonLine, spawnTs, stopChildren, type Child } from "../../../bin/demo/child-processes.ts";
 import { demoSecrets, webhookPaths } from "../../../bin/demo/platform.ts";
@@ -57,6 +58,7 @@ export class Cluster {
 			LASTMILE_URL: this.simUrls.lastmile,
 			WEBHOOK_SECRET_WMS_ACME_3PL: this.secrets.wms,
 			WEBHOOK_SECRET_LASTMILE_ONFLEET: this.secrets.lastmile,
+			POLICIES_FILE: fileURLToPath(new URL("../../fixtures/policies/one-courier.json", import.meta.url)),
 		};
 		for (const service of SERVICES) this.spawn(service);
 		await this.broker.start();
