@@ -1,27 +1,19 @@
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { ServiceBroker } from "moleculer";
 import config from "../moleculer.config.ts";
-import { loadPartnerRegistry } from "../config/partner-registry.ts";
-import { loadProfiles } from "../services/mapper/mapping-profile.ts";
-import { mapInbound } from "../services/mapper/canonical-mapper.ts";
+import { conformance, convertFile } from "./cli/commands.ts";
+import { UsageError } from "./cli/convert-document.ts";
 
 const USAGE = `usage: waybill <command>
   start                                 run the services named in SERVICES (as npm start)
   demo [options]                        run the demo (as npm run demo; --help for options)
-  convert <system> <partner> <file>     print the canonical facts a partner document maps to
+  convert <file> [--profile <name>]     print the canonical facts a partner document maps to, one
+                                        JSON line each (X12, EDIFACT or JSON, detected); a refused
+                                        document is problem+json on stderr and exit 1
+  convert <system> <partner> <file>     the same through a partner's registered profile, as one JSON object
+  conformance <dir> [--json]            convert every file under dir: ACCEPT/REJECT per file, a summary,
+                                        and with --json a last line {files, accepted, rejected, results}
   ledger verify                         walk the ledger's hash chain of a running Waybill
                                         (TRANSPORTER, NAMESPACE); exits 1 naming the broken entry`;
-
-async function convert(system: string, partner: string, file: string): Promise<number> {
-	const entry = loadPartnerRegistry().find(system, partner);
-	const profiles = loadProfiles(process.env.MAPPINGS_DIR || fileURLToPath(new URL("../mappings", import.meta.url)));
-	const profile = profiles.get(`${system}/${entry.profile}`);
-	if (!profile) throw new Error(`no mapping profile '${entry.profile}' for ${system}`);
-	const facts = await mapInbound(profile, readFileSync(file, "utf8"), { receivedAt: new Date().toISOString() });
-	console.log(JSON.stringify({ mappingVersion: profile.version, facts }, null, 2));
-	return 0;
-}
 
 /** Joins the running cluster as a service-less node and asks the ledger to verify itself. */
 async function verifyLedger(): Promise<number> {
@@ -49,8 +41,9 @@ async function main(argv: string[]): Promise<number> {
 			await import("./demo.ts");
 			return -1;
 		case "convert":
-			if (rest.length !== 3) break;
-			return convert(rest[0]!, rest[1]!, rest[2]!);
+			return convertFile(rest);
+		case "conformance":
+			return conformance(rest);
 		case "ledger":
 			if (rest[0] === "verify") return verifyLedger();
 			break;
@@ -64,6 +57,10 @@ main(process.argv.slice(2)).then(
 		if (code >= 0) process.exit(code);
 	},
 	(e: unknown) => {
+		if (e instanceof UsageError) {
+			console.error(`${e.message}\n${USAGE}`);
+			process.exit(2);
+		}
 		console.error(e instanceof Error ? `${e.name}: ${e.message}` : e);
 		process.exit(1);
 	},
