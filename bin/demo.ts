@@ -24,7 +24,6 @@ async function settled(platform: DemoPlatform, accepted: number, stuckAfterMs: n
 async function explainStuck(platform: DemoPlatform, orderIds: string[], say: (line: string) => void): Promise<void> {
 	for (const orderId of orderIds) {
 		const order = await platform.broker.call<{ status: string; timeline: Array<{ type: string; note?: string; status?: string }> }, { orderId: string }>("saga.getOrder", { orderId });
-		if (process.env.DEMO_DEBUG) say(JSON.stringify(order));
 		say(`stuck ${orderId} at ${order.status}; last: ${order.timeline.slice(-4).map((t) => `${t.type}${t.status ? ` → ${t.status}` : ""}${t.note ? ` (${t.note})` : ""}`).join(" | ")}`);
 	}
 	const letters = await platform.broker.call<Array<{ messageType?: string; orderId: string; error: { type: string; message: string } }>, { limit: number }>("gateway.deadLetters", { limit: 10 });

@@ -1,5 +1,5 @@
 import { isRecord } from "./body-checks.ts";
-import { checkRates, chosen, type Rates } from "./scenario.ts";
+import { chosen, mergeRatesAndScripts, parseRatesAndScripts, type Rates } from "./scenario.ts";
 
 /** What ERP customers do to orders under way; each fires on one status Waybill reports. */
 export const ERP_RATES = ["cancelBeforeDispatch", "cancelAfterDispatch", "returnAfterDelivery", "addressChange", "lateLineChange"] as const;
@@ -74,21 +74,12 @@ function scripted(script: ErpOrderScript, status: string): ErpAction[] {
 }
 
 export function mergeScenario(current: ErpScenario, change: ErpScenarioChange): ErpScenario {
-  return { rates: { ...current.rates, ...change.rates }, orders: { ...current.orders, ...change.orders } };
+  return mergeRatesAndScripts(current, change);
 }
 
 /** Validates a scenario change from `POST /_sim/scenario` or the constructor; throws naming the first problem. */
 export function parseScenarioChange(input: unknown): ErpScenarioChange {
-  if (!isRecord(input)) throw new Error("scenario must be an object");
-  const unknown = Object.keys(input).find((key) => key !== "rates" && key !== "orders");
-  if (unknown !== undefined) throw new Error(`unknown scenario field '${unknown}'; known: rates, orders`);
-  const change: ErpScenarioChange = {};
-  if (input["rates"] !== undefined) change.rates = checkRates(input["rates"], ERP_RATES);
-  if (input["orders"] !== undefined) {
-    if (!isRecord(input["orders"])) throw new Error("orders must be an object keyed by order id");
-    change.orders = Object.fromEntries(Object.entries(input["orders"]).map(([orderId, script]) => [orderId, parseScript(orderId, script)]));
-  }
-  return change;
+  return parseRatesAndScripts(input, ERP_RATES, parseScript);
 }
 
 function parseScript(orderId: string, input: unknown): ErpOrderScript {

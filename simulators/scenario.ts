@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { isRecord } from "./body-checks.ts";
 
 /**
  * Scenario controls shared by the simulators: how often each exception happens (a rate between
@@ -31,6 +32,31 @@ export function checkRates<K extends string>(input: unknown, names: readonly K[]
 		rates[key as K] = value;
 	}
 	return rates;
+}
+
+/** A scenario as the simulators take it: rates by name, and scripts keyed by order id. */
+export interface RatesAndScripts<K extends string, S> {
+	rates?: Rates<K>;
+	orders?: Record<string, S>;
+}
+
+/** Checks `{ rates?, orders? }` from `POST /_sim/scenario`; each order's script is checked by `parseScript`. Throws naming the first problem. */
+export function parseRatesAndScripts<K extends string, S>(input: unknown, names: readonly K[], parseScript: (orderId: string, script: unknown) => S): RatesAndScripts<K, S> {
+	if (!isRecord(input)) throw new Error("scenario must be a JSON object");
+	const unknown = Object.keys(input).find((k) => k !== "rates" && k !== "orders");
+	if (unknown !== undefined) throw new Error(`unknown scenario field '${unknown}'; known: rates, orders`);
+	const scenario: RatesAndScripts<K, S> = {};
+	if (input["rates"] !== undefined) scenario.rates = checkRates(input["rates"], names);
+	if (input["orders"] !== undefined) {
+		if (!isRecord(input["orders"])) throw new Error("orders must be an object keyed by order id");
+		scenario.orders = Object.fromEntries(Object.entries(input["orders"]).map(([orderId, script]) => [orderId, parseScript(orderId, script)]));
+	}
+	return scenario;
+}
+
+/** Rates change one by one; an order's script replaces the one it had. */
+export function mergeRatesAndScripts<K extends string, S>(current: RatesAndScripts<K, S>, change: RatesAndScripts<K, S>): { rates: Rates<K>; orders: Record<string, S> } {
+	return { rates: { ...current.rates, ...change.rates }, orders: { ...current.orders, ...change.orders } };
 }
 
 function unitInterval(text: string): number {

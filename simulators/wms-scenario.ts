@@ -1,5 +1,5 @@
 import { isRecord } from "./body-checks.ts";
-import { checkRates, chosen, pick, type Rates } from "./scenario.ts";
+import { chosen, mergeRatesAndScripts, parseRatesAndScripts, pick, type Rates } from "./scenario.ts";
 import type { WmsLine } from "./wms-events.ts";
 import { WAREHOUSE_EXCEPTION_CODES, allocatedQty, type WarehouseExceptionCode, type WmsPlan } from "./wms-plan.ts";
 
@@ -26,21 +26,12 @@ const SCRIPT_KEYS = ["allocationShort", "shortPick", "splitShipment", "inventory
 
 /** Checks a scenario as `POST /_sim/scenario` takes it; throws naming the first problem. */
 export function parseWmsScenario(input: unknown): WmsScenario {
-  if (!isRecord(input)) throw new Error("scenario must be a JSON object");
-  const unknown = Object.keys(input).find((k) => k !== "rates" && k !== "orders");
-  if (unknown !== undefined) throw new Error(`unknown scenario field '${unknown}'; known: rates, orders`);
-  const scenario: WmsScenario = {};
-  if (input["rates"] !== undefined) scenario.rates = checkRates(input["rates"], WMS_SCENARIO_NAMES);
-  if (input["orders"] !== undefined) {
-    if (!isRecord(input["orders"])) throw new Error("orders must be an object keyed by order id");
-    scenario.orders = Object.fromEntries(Object.entries(input["orders"]).map(([orderId, script]) => [orderId, parseScript(orderId, script)]));
-  }
-  return scenario;
+  return parseRatesAndScripts(input, WMS_SCENARIO_NAMES, parseScript);
 }
 
 /** Rates change one by one; an order's script replaces the one it had. */
 export function mergeScenario(current: WmsScenario, change: WmsScenario): WmsScenario {
-  return { rates: { ...current.rates, ...change.rates }, orders: { ...current.orders, ...change.orders } };
+  return mergeRatesAndScripts(current, change);
 }
 
 /** The plan for an order: its script if it has one, else what the rates choose for its id. */

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { CaseOwner, ExceptionCase, ExceptionKind } from "../../canonical/index.ts";
 import type { Store } from "../../mixins/store/store.ts";
 
@@ -5,6 +6,11 @@ const caseKey = (caseId: string) => `exception:case:${caseId}`;
 const OPEN = "exception:open";
 const ALL = "exception:all";
 const subjectKey = (kind: string, subject: string) => `exception:subject:${kind}:${subject}`;
+
+/** A case id derived from what opened it: the same however often that fact is redelivered. */
+export function caseIdOf(...parts: string[]): string {
+	return `EX-${createHash("sha256").update(parts.join("|")).digest("hex").slice(0, 12)}`;
+}
 
 export interface CaseFilter {
 	status?: "open" | "all";

@@ -1,7 +1,6 @@
-import { createHash } from "node:crypto";
 import { CHANNELS, WAYBILL_FACTS, createEnvelope, type ChannelName, type Envelope } from "../../canonical/index.ts";
 import type { PublishResult } from "../../mixins/streams/stream-bus.ts";
-import type { ExceptionCases } from "./exception-cases.ts";
+import { caseIdOf, type ExceptionCases } from "./exception-cases.ts";
 import { caseFact } from "./partner-health-flow.ts";
 import type { SagaStore } from "./saga.store.ts";
 
@@ -43,7 +42,7 @@ export async function applyInventoryAdjustment(deps: { sagas: SagaStore; cases: 
 	const shortBy = (adjustment.allocated ?? 0) - (adjustment.onHand ?? Number.POSITIVE_INFINITY);
 	if (known.length > 0 || !(shortBy > 0)) return;
 	const subject = `${adjustment.warehouse}/${adjustment.sku}`;
-	const caseId = `EX-${createHash("sha256").update(`${subject}|${envelope.id}`).digest("hex").slice(0, 12)}`;
+	const caseId = caseIdOf(subject, envelope.id);
 	const summary = `${subject}: reservations exceed stock by ${shortBy} after ${reason}; the WMS named no orders`;
 	const { exceptionCase, created } = await deps.cases.openForSubject(subject, { caseId, kind: "inventory-discrepancy", owner: "inventory-control", severity: "warning", summary, at: envelope.time, ...(envelope.partner ? { partner: envelope.partner } : {}) });
 	if (created) await deps.publish(CHANNELS.EVENTS, caseFact(WAYBILL_FACTS.EXCEPTION_OPENED, exceptionCase, envelope));

@@ -9,7 +9,12 @@ import type { LineQuantities, OrderSaga } from "./order-saga.ts";
 export type Stage = Exclude<keyof LineQuantities, "lineNo" | "sku">;
 
 export function linesOf(order: SalesOrder): LineQuantities[] {
-	return order.lines.map((l) => ({ lineNo: l.lineNo, sku: l.sku, ordered: l.qty, allocated: 0, picked: 0, shipped: 0, delivered: 0, invoiced: 0, backordered: 0, cancelled: 0, returned: 0 }));
+	return order.lines.map(orderedLine);
+}
+
+/** A line as ordered, before anything happened to it. */
+export function orderedLine(line: LineQuantity): LineQuantities {
+	return { lineNo: line.lineNo, sku: line.sku, ordered: line.qty, allocated: 0, picked: 0, shipped: 0, delivered: 0, invoiced: 0, backordered: 0, cancelled: 0, returned: 0 };
 }
 
 /** Adds quantities to a stage; a line the order does not have is ignored (and reported by the caller's note). */

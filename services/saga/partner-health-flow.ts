@@ -1,7 +1,6 @@
-import { createHash } from "node:crypto";
 import { CHANNELS, WAYBILL_FACTS, createEnvelope, type ChannelName, type Envelope, type ExceptionCase } from "../../canonical/index.ts";
 import type { PublishResult } from "../../mixins/streams/stream-bus.ts";
-import type { ExceptionCases } from "./exception-cases.ts";
+import { caseIdOf, type ExceptionCases } from "./exception-cases.ts";
 
 export const PARTNER_HEALTH_FACTS: ReadonlySet<string> = new Set([WAYBILL_FACTS.PARTNER_DEGRADED, WAYBILL_FACTS.PARTNER_RECOVERED]);
 
@@ -22,7 +21,7 @@ export async function applyPartnerHealth(cases: ExceptionCases, publish: (c: Cha
 	const subject = `${health.system}/${health.partner}`;
 	if (envelope.type === WAYBILL_FACTS.PARTNER_DEGRADED) {
 		const summary = `${health.system} partner '${health.partner}' is degraded since ${health.since}: ${health.reason ?? "unavailable"}. Its commands are held and will be delivered in order when it recovers.`;
-		const caseId = `EX-${createHash("sha256").update(`${subject}|${health.since}`).digest("hex").slice(0, 12)}`;
+		const caseId = caseIdOf(subject, health.since);
 		const { exceptionCase, created } = await cases.openForSubject(subject, { caseId, kind: "partner-degraded", owner: "integration-ops", severity: "critical", summary, at: health.since, partner: health.partner });
 		if (created) await publish(CHANNELS.EVENTS, caseFact(WAYBILL_FACTS.EXCEPTION_OPENED, exceptionCase, envelope));
 	} else {

@@ -16,9 +16,10 @@ import { SlaClock } from "./sla-clock.ts";
 interface SagaVars {
 	registry: PartnerRegistry;
 	policies: PolicyReloader;
-	clock: SlaClock;
+	slaClock?: SlaClock;
+	sagaDeps?: SagaDeps;
 }
-type SagaMethods = DurableStreamsMethods & StoreMethods & { sagas(): SagaStore; deps(): SagaDeps };
+type SagaMethods = DurableStreamsMethods & StoreMethods & { sagas(): SagaStore; deps(): SagaDeps; clock(): SlaClock };
 
 /**
  * The saga coordinator: owns each order's flows (order to delivery and its exception flows), its
@@ -95,15 +96,24 @@ const SagaServiceSchema: StreamingServiceSchema<ServiceSettingSchema, SagaMethod
 		sagas() {
 			return new SagaStore(this.store());
 		},
+		/** What every fact's handling needs: built on first use (the streams may deliver before this service's own started hook ran), then kept. */
 		deps(): SagaDeps {
-			const policies = flowPolicies(() => this.policies.current(), this.registry);
-			return {
-				sagas: this.sagas(),
-				cases: new ExceptionCases(this.store()),
-				publish: (c: ChannelName, e: Envelope) => this.publishMessage(c, e),
-				schedule: (orderId, timer) => this.clock.schedule(orderId, timer),
-				flowContext: () => ({ now: new Date().toISOString(), policies }),
-			};
+			if (!this.sagaDeps) {
+				const policies = flowPolicies(() => this.policies.current(), this.registry);
+				this.sagaDeps = {
+					sagas: this.sagas(),
+					cases: new ExceptionCases(this.store()),
+					publish: (c: ChannelName, e: Envelope) => this.publishMessage(c, e),
+					schedule: (orderId, timer) => this.clock().schedule(orderId, timer),
+					flowContext: () => ({ now: new Date().toISOString(), policies }),
+				};
+			}
+			return this.sagaDeps;
+		},
+		/** The SLA clocks: built on first use, like deps (a fact may arm a clock before the ticker starts). */
+		clock(): SlaClock {
+			this.slaClock ??= new SlaClock(this.store(), (c, e) => this.publishMessage(c, e), (error, id) => this.logger.error("SLA clock failed; it fires again after its lease", { id, error: (error as Error).message }));
+			return this.slaClock;
 		},
 	},
 
@@ -112,13 +122,12 @@ const SagaServiceSchema: StreamingServiceSchema<ServiceSettingSchema, SagaMethod
 		this.policies = new PolicyReloader({ everyMs: policiesReloadMs(), partners: this.registry, log: this.logger });
 	},
 	started() {
-		this.clock = new SlaClock(this.store(), (c, e) => this.publishMessage(c, e), (error, id) => this.logger.error("SLA clock failed; it fires again after its lease", { id, error: (error as Error).message }));
-		this.clock.start();
+		this.clock().start();
 		this.policies.start();
 	},
 	async stopped() {
 		this.policies.stop();
-		await this.clock?.stop();
+		await this.slaClock?.stop();
 	},
 };
 

@@ -142,7 +142,6 @@ for (const mode of ["embedded", "distributed"] as const) {
 		});
 
 		it("order changes: an address change before packing reaches the WMS and the delivery job; a line change once shipped is refused with the reason", async () => {
-			if (process.env.DEBUG_FLOWS) for (const f of ["CHANGE", "LATECHANGE"] as const) console.log(f, JSON.stringify(h.erp.recordsFor(id(f)).map((r) => [r.kind, r.body])), JSON.stringify(h.wms.countsFor(id(f))), JSON.stringify((await h.client.call<{ timeline: unknown[] }, { orderId: string }>("saga.getOrder", { orderId: id(f) })).timeline));
 			assert.equal(h.wms.countsFor(id("CHANGE")).updates, 1, "the WMS took the address change");
 			const task = h.lastmile.received().find((r) => r.method === "POST" && r.path === "/api/v2/tasks" && JSON.stringify(r.body).includes(id("CHANGE")));
 			assert.match(JSON.stringify(task?.body), new RegExp(NEW_ADDRESS.line1));

@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
 import { ERP_COMMANDS, type Envelope, type OrderStatus, type SalesOrder } from "../../../canonical/index.ts";
+import { caseIdOf } from "../exception-cases.ts";
 import type { CaseIntent, CommandIntent, FactIntent, OrderSaga, TimerIntent } from "../order-saga.ts";
 
 /** Policies the flows need, resolved for one order (region, country, service level, partner). */
@@ -57,7 +57,7 @@ export function statusUpdate(saga: OrderSaga, status: OrderStatus, at: string, d
 
 /** A case id that is the same however often the fact that opens it is redelivered. */
 export function caseIdFor(orderId: string, kind: string, cause: string): string {
-	return `EX-${createHash("sha256").update(`${orderId}|${kind}|${cause}`).digest("hex").slice(0, 12)}`;
+	return caseIdOf(orderId, kind, cause);
 }
 
 /** Opens a case on the order unless one of that kind is open already; the order remembers it for its resolution clock. */

@@ -1,6 +1,7 @@
 import { ERP_COMMANDS, ERP_FACTS, LASTMILE_COMMANDS, LASTMILE_FACTS, ORDER_STATUS, WMS_COMMANDS, WMS_FACTS, isTerminal, rankOf, type Address, type SalesOrder, type TimeWindow } from "../../../canonical/index.ts";
 import type { CommandIntent, OrderSaga } from "../order-saga.ts";
 import { stepDone, takeStep } from "../saga-definition.ts";
+import { orderedLine } from "../line-reconciliation.ts";
 import { ORDER_CHANGE } from "./definitions.ts";
 import type { Handler, Outcome } from "./flow-kit.ts";
 
@@ -89,7 +90,7 @@ function answered(saga: OrderSaga, data: { changeId?: string }, instance: string
 		for (const l of change.lines) {
 			const line = saga.lines.find((x) => x.lineNo === l.lineNo);
 			if (line) line.ordered = l.qty;
-			else saga.lines.push({ lineNo: l.lineNo, sku: l.sku, ordered: l.qty, allocated: 0, picked: 0, shipped: 0, delivered: 0, invoiced: 0, backordered: 0, cancelled: 0, returned: 0 });
+			else saga.lines.push(orderedLine(l));
 		}
 		const fo = saga.fulfillments[instance];
 		if (fo) fo.lines = change.lines.map((l) => ({ lineNo: l.lineNo, sku: l.sku, qty: l.qty }));

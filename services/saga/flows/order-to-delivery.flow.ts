@@ -66,8 +66,9 @@ export const ORDER_TO_DELIVERY_REACTIONS: Record<string, Handler> = {
 		delivery.partnerRef = data.partnerRef;
 		delivery.trackingUrl = data.trackingUrl ?? delivery.trackingUrl;
 		if (delivery.state === "requested" || reattempt) delivery.state = "accepted";
+		// The undo names the task of the current attempt: set on the first acceptance, renewed on each re-attempt.
 		const key = stepKey("delivery", delivery.deliveryJobId);
-		stepDone(saga, key, env.time, cancelDelivery(saga, delivery));
+		stepDone(saga, key, env.time);
 		const record = saga.steps[key];
 		if (record?.state === "done") record.compensation = cancelDelivery(saga, delivery);
 		if (reattempt) stepDone(saga, stepKey("reattempt", `${delivery.deliveryJobId}:${delivery.attempt}`), env.time);
@@ -160,7 +161,7 @@ export function invoiceCommands(saga: OrderSaga, at: string): CommandIntent[] {
 		commands.push(...takeStep(saga, FAILED_DELIVERY, "invoicing-resumed", n, { type: ERP_COMMANDS.RESUME_INVOICING, data: { orderId: saga.orderId, reason: "delivered after all" } }, at, { answered: false }));
 	}
 	const invoice = invoiceFor(saga, at);
-	if (invoice.lines.length > 0 && !saga.steps[stepKey("invoice", "1")]) {
+	if (invoice.lines.length > 0) {
 		commands.push(...takeStep(saga, ORDER_TO_DELIVERY, "invoice", "1", { type: ERP_COMMANDS.POST_INVOICE, data: invoice }, at));
 	}
 	return commands;
