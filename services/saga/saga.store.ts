@@ -12,12 +12,14 @@ export class SagaStore {
 		return this.store.getVersioned<OrderSaga>(sagaKey(orderId));
 	}
 
-	/** False when another writer got there first: reload and apply again. */
+	/**
+	 * False when another writer got there first: reload and apply again. A new order is indexed
+	 * before it is saved: a crash between the two then leaves an index entry without a saga (which
+	 * readers skip, and the redelivered release fills), never a saga the index does not list.
+	 */
 	async save(saga: OrderSaga, expectedVersion: number): Promise<boolean> {
-		const version = await this.store.setVersioned(sagaKey(saga.orderId), saga, expectedVersion);
-		if (version === null) return false;
 		if (expectedVersion === 0) await this.store.indexAdd(ORDER_INDEX, saga.orderId, Date.parse(saga.createdAt));
-		return true;
+		return (await this.store.setVersioned(sagaKey(saga.orderId), saga, expectedVersion)) !== null;
 	}
 
 	async get(orderId: string): Promise<OrderSaga | undefined> {
