@@ -29,6 +29,7 @@ export const CATALOGUE: Record<MessageType, CatalogueEntry> = {
 	[ERP_FACTS.RETURN_AUTHORISED]: fact(returnOrderSchema, RETURN_ORDER_VERSION),
 	[ERP_FACTS.INVOICE_POSTED]: fact(settlementEventSchema, SETTLEMENT_EVENT_VERSION),
 	[ERP_FACTS.CREDIT_NOTE_POSTED]: fact(settlementEventSchema, SETTLEMENT_EVENT_VERSION),
+	[ERP_FACTS.FULFILLMENT_REPORTED]: fact(F.fulfillmentReportedSchema),
 
 	[ERP_COMMANDS.UPDATE_ORDER_STATUS]: command(F.orderStatusUpdateSchema),
 	[ERP_COMMANDS.CONFIRM_SHIPMENT]: command(shipmentSchema, SHIPMENT_VERSION),
@@ -70,6 +71,8 @@ export const CATALOGUE: Record<MessageType, CatalogueEntry> = {
 	[LASTMILE_FACTS.JOB_CANCELLED]: fact(F.deliveryEventSchema),
 	[LASTMILE_FACTS.JOB_UPDATED]: fact(F.deliveryEventSchema),
 	[LASTMILE_FACTS.RETURN_PICKUP_ACCEPTED]: fact(F.deliveryEventSchema),
+	[LASTMILE_FACTS.TENDER_DECLINED]: fact(F.deliveryEventSchema),
+	[LASTMILE_FACTS.FREIGHT_INVOICED]: fact(F.freightInvoicedSchema),
 
 	[LASTMILE_COMMANDS.CREATE_DELIVERY_JOB]: command(deliveryJobSchema, DELIVERY_JOB_VERSION),
 	[LASTMILE_COMMANDS.CANCEL_DELIVERY_JOB]: command(F.deliveryJobRefSchema),
@@ -92,6 +95,9 @@ export const CATALOGUE: Record<MessageType, CatalogueEntry> = {
 	[WAYBILL_FACTS.REALLOCATION_REQUIRED]: fact(F.reallocationRequiredSchema),
 	[WAYBILL_FACTS.MESSAGE_REPLAYED]: fact(F.messageReplayedSchema),
 	[WAYBILL_FACTS.FIELD_CONFLICT]: fact(F.fieldConflictSchema),
+	[WAYBILL_FACTS.EDI_ACKNOWLEDGED]: fact(F.ediAcknowledgementSchema),
+	[WAYBILL_FACTS.EDI_ACK_REJECTED]: fact(F.ediAcknowledgementSchema),
+	[WAYBILL_FACTS.EDI_ACK_OVERDUE]: fact(F.ediAcknowledgementSchema),
 
 	[INBOUND_MESSAGES.PARTNER_MESSAGE_RECEIVED]: { version: 1, kind: "inbound", schema: F.partnerMessageSchema },
 };

@@ -9,6 +9,8 @@ export const ERP_FACTS = {
 	RETURN_AUTHORISED: "erp.return.authorised",
 	INVOICE_POSTED: "erp.invoice.posted",
 	CREDIT_NOTE_POSTED: "erp.credit-note.posted",
+	/** The shop or ERP reports a fulfillment or its tracking status (Shopify fulfillment objects, an ERPNext Delivery Note). */
+	FULFILLMENT_REPORTED: "erp.fulfillment.reported",
 } as const;
 
 export const ERP_COMMANDS = {
@@ -71,6 +73,10 @@ export const LASTMILE_FACTS = {
 	JOB_UPDATED: "lastmile.job.updated",
 	/** Answer to a return pickup command: the pickup is planned. */
 	RETURN_PICKUP_ACCEPTED: "lastmile.return-pickup.accepted",
+	/** A carrier declined a load tender (X12 990 with D): the job must go to another carrier. */
+	TENDER_DECLINED: "lastmile.tender.declined",
+	/** A carrier invoiced its freight charges for a shipment (X12 210). */
+	FREIGHT_INVOICED: "lastmile.freight.invoiced",
 } as const;
 
 export const LASTMILE_COMMANDS = {
@@ -102,6 +108,12 @@ export const WAYBILL_FACTS = {
 	CLOCK_ELAPSED: "waybill.clock.elapsed",
 	/** An inventory adjustment broke this order's reservation: the saga re-allocates it. */
 	REALLOCATION_REQUIRED: "waybill.reallocation.required",
+	/** A partner's 997 accepted an interchange Waybill sent. */
+	EDI_ACKNOWLEDGED: "waybill.edi.acknowledged",
+	/** A partner's 997 rejected (part of) an interchange Waybill sent. */
+	EDI_ACK_REJECTED: "waybill.edi.ack-rejected",
+	/** No 997 came for an interchange Waybill sent within the partner's acknowledgement time. */
+	EDI_ACK_OVERDUE: "waybill.edi.ack-overdue",
 } as const;
 
 export const INBOUND_MESSAGES = {
