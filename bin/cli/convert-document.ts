@@ -1,3 +1,4 @@
+import { UnknownMessageTypeError, assertMatches, catalogueEntry } from "../../canonical/index.ts";
 import { mapInbound, parseBody } from "../../services/mapper/canonical-mapper.ts";
 import type { MappingProfile } from "../../services/mapper/mapping-profile.ts";
 import { convertEdifact } from "./convert-edifact.ts";
@@ -42,8 +43,26 @@ export function resolveProfile(profiles: Map<string, MappingProfile>, name: stri
 	return matches.length === 1 ? matches[0] : undefined;
 }
 
-/** A partner document, whatever its format, to the canonical facts it maps to, or a problem saying why not. */
+/**
+ * A partner document, whatever its format, to the canonical facts it maps to, or a problem saying
+ * why not. Every fact is checked against its catalogue schema, as the streams would check it.
+ */
 export async function convertDocument(text: string, options: ConvertOptions): Promise<Conversion> {
+	const conversion = await convertUnchecked(text, options);
+	if (!conversion.accepted) return conversion;
+	for (const fact of conversion.facts) {
+		const entry = catalogueEntry(fact.type);
+		try {
+			if (!entry || entry.kind !== "fact") throw new UnknownMessageTypeError(fact.type);
+			assertMatches(fact.type, entry.schema, fact.data);
+		} catch (e: unknown) {
+			return rejected(problemOf(e, { format: conversion.format, profile: conversion.profile }));
+		}
+	}
+	return conversion;
+}
+
+async function convertUnchecked(text: string, options: ConvertOptions): Promise<Conversion> {
 	const format = detectFormat(text);
 	const named = options.profile === undefined ? undefined : resolveProfile(options.profiles, options.profile);
 	if (options.profile !== undefined && !named) throw new UsageError(`no mapping profile '${options.profile}' (have ${[...options.profiles.keys()].join(", ")})`);
