@@ -10,6 +10,9 @@ function hmacBase64(key: Buffer, body: Buffer): Buffer {
 	return Buffer.from(createHmac("sha256", key).update(body).digest("base64"), "utf8");
 }
 
+/** Shopify and Frappe (ERPNext) send base64 HMAC-SHA256 of the raw body, keyed with the secret as UTF-8. */
+const BASE64_SCHEMES: ReadonlySet<string> = new Set(["shopify-hmac-sha256-base64", "frappe-hmac-sha256-base64"]);
+
 /** Hex is compared case-insensitively; base64 is case-sensitive and compared as sent. */
 function equalConstantTime(expected: Buffer, given: string, base64 = false): boolean {
 	const candidate = Buffer.from(base64 ? given.trim() : given.trim().toLowerCase(), "utf8");
@@ -32,9 +35,9 @@ export function verifyWebhook(entry: PartnerEntry, secrets: string[], headers: R
 		if (!header.startsWith(webhook.signaturePrefix)) throw new SignatureInvalidError(entry.partner, `signature must start with '${webhook.signaturePrefix}'`);
 		given = header.slice(webhook.signaturePrefix.length);
 	}
-	const base64 = webhook.scheme === "shopify-hmac-sha256-base64";
+	const base64 = BASE64_SCHEMES.has(webhook.scheme);
 	const matches = secrets.some((secret) => {
-		if (base64) return equalConstantTime(hmacBase64(Buffer.from(secret, "utf8"), body), given, true); // Shopify: base64 HMAC-SHA256.
+		if (base64) return equalConstantTime(hmacBase64(Buffer.from(secret, "utf8"), body), given, true);
 		const expected =
 			webhook.scheme === "onfleet-hmac-sha512"
 				? hmacHex("sha512", Buffer.from(secret, "hex"), body) // Onfleet keys with the hex-decoded secret.
