@@ -158,11 +158,12 @@ describe("X12 readers on what the corpus lacks", () => {
 	test("a 214 status located by MS1 city and coordinates, next to one with an appointment status only", () => {
 		const status = read214(single("214", [
 			["B10", "PRO-1", "SHP-88", "ABCD"],
-			["LX", "1"], ["AT7", "D1", "NS", "", "", "20240305", "1407", "LT"], ["MS1", "LEEDS", "", "GB", "53.8008", "-1.5491"],
+			["LX", "1"], ["AT7", "D1", "NS", "", "", "20240305", "1407", "LT"], ["MS1", "LEEDS", "", "GB", "0013257", "0534803", "W", "N"],
 			["LX", "2"], ["AT7", "", "", "AA", "NA", "20240306", "0900", "LT"],
 		]));
 		assert.deepEqual(status.events.map((e) => [e.statusCode, e.appointmentStatusCode, e.date, e.location]), [
-			["D1", "", "20240305", { city: "LEEDS", state: "", country: "GB", latitude: 53.8008, longitude: -1.5491 }],
+			// MS104 longitude and MS105 latitude as DDDMMSS, MS106/MS107 the hemispheres: 1°32'57"W, 53°48'03"N.
+			["D1", "", "20240305", { city: "LEEDS", state: "", country: "GB", latitude: 53.800833, longitude: -1.549167 }],
 			["", "AA", "20240306", undefined],
 		]);
 		assert.deepEqual(refusal(() => read214(single("214", [["B10", "PRO-1"], ["LX", "1"], ["AT7", "", "NS", "", "", ""]]))), [
