@@ -6,7 +6,7 @@ import type { PartnerSystem } from "../canonical/channels.ts";
 import { DEFAULT_PARTNER_POLICY, type PartnerPolicySettings } from "../mixins/resilience/partner-policy.ts";
 
 export interface WebhookVerification {
-	scheme: "hmac-sha256-hex" | "onfleet-hmac-sha512" | "easypost-hmac-sha256" | "shopify-hmac-sha256-base64";
+	scheme: "hmac-sha256-hex" | "onfleet-hmac-sha512" | "easypost-hmac-sha256" | "shopify-hmac-sha256-base64" | "frappe-hmac-sha256-base64";
 	signatureHeader: string;
 	signaturePrefix?: string;
 	deliveryIdHeader?: string;
@@ -32,6 +32,8 @@ export interface PartnerEntry {
 	/** False for a WMS that answers no inventory queries. */
 	inventory?: boolean;
 	webhook?: WebhookVerification;
+	/** X12 partners: how long they have to send the 997 for an interchange Waybill sent (default one hour). */
+	edi?: { ackWithinMs?: number };
 	policy: PartnerPolicySettings;
 }
 
@@ -53,7 +55,7 @@ const registrySchema = {
 				type: "object",
 				optional: true,
 				props: {
-					scheme: { type: "enum", values: ["hmac-sha256-hex", "onfleet-hmac-sha512", "easypost-hmac-sha256", "shopify-hmac-sha256-base64"] },
+					scheme: { type: "enum", values: ["hmac-sha256-hex", "onfleet-hmac-sha512", "easypost-hmac-sha256", "shopify-hmac-sha256-base64", "frappe-hmac-sha256-base64"] },
 					signatureHeader: "string|lowercase",
 					signaturePrefix: "string|optional",
 					deliveryIdHeader: "string|optional|lowercase",
@@ -64,6 +66,7 @@ const registrySchema = {
 					dedupHorizonHours: { type: "number", optional: true, positive: true },
 				},
 			},
+			edi: { type: "object", optional: true, props: { ackWithinMs: { type: "number", integer: true, positive: true, optional: true } } },
 			policy: { type: "object", optional: true, props: {}, $$strict: false },
 		},
 	},

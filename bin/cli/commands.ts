@@ -43,6 +43,8 @@ export async function convertFile(args: string[]): Promise<number> {
 		return 1;
 	}
 	for (const fact of conversion.facts) process.stdout.write(`${JSON.stringify(fact)}\n`);
+	// A set refused inside an accepted interchange: its problem+json on stderr, the good sets' facts still on stdout.
+	for (const refused of conversion.rejectedSets ?? []) process.stderr.write(`${JSON.stringify({ ...refused.problem, instance: positional[0] })}\n`);
 	return 0;
 }
 

@@ -1,13 +1,15 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { convertDocument } from "./convert-document.ts";
-import type { CanonicalLine, DocumentProblem } from "./document-problem.ts";
+import type { CanonicalLine, DocumentProblem, RejectedSet } from "./document-problem.ts";
 import type { MappingProfile } from "../../services/mapper/mapping-profile.ts";
 
 export interface ConformanceResult {
 	file: string;
 	accepted: boolean;
 	events?: CanonicalLine[];
+	/** Accepted X12 interchanges: transaction sets refused on their own. */
+	rejectedSets?: RejectedSet[];
 	problem?: DocumentProblem;
 }
 
@@ -31,7 +33,9 @@ export async function runConformance(dir: string, profiles: Map<string, MappingP
 	const results: ConformanceResult[] = [];
 	for (const file of documentsUnder(dir)) {
 		const conversion = await convertDocument(readFileSync(join(dir, file), "utf8"), { profiles, receivedAt });
-		results.push(conversion.accepted ? { file, accepted: true, events: conversion.facts } : { file, accepted: false, problem: conversion.problem });
+		results.push(conversion.accepted
+			? { file, accepted: true, events: conversion.facts, ...(conversion.rejectedSets ? { rejectedSets: conversion.rejectedSets } : {}) }
+			: { file, accepted: false, problem: conversion.problem });
 	}
 	const accepted = results.filter((r) => r.accepted).length;
 	return { files: results.length, accepted, rejected: results.length - accepted, results };
@@ -40,7 +44,8 @@ export async function runConformance(dir: string, profiles: Map<string, MappingP
 export function resultLine(result: ConformanceResult): string {
 	if (result.accepted) {
 		const n = result.events?.length ?? 0;
-		return `ACCEPT ${result.file} ${n} event${n === 1 ? "" : "s"}`;
+		const refused = (result.rejectedSets ?? []).map((r) => `; refused ${r.problem.detail}`).join("");
+		return `ACCEPT ${result.file} ${n} event${n === 1 ? "" : "s"}${refused}`;
 	}
 	return `REJECT ${result.file}: ${result.problem?.title}: ${result.problem?.detail}`;
 }

@@ -5,9 +5,6 @@ import { convertEdifact } from "./convert-edifact.ts";
 import { convertX12 } from "./convert-x12.ts";
 import { problemOf, rejected, unmappedProblem, type Conversion, type DocumentFormat } from "./document-problem.ts";
 
-/** The profile an X12 interchange goes through when none is named. */
-export const DEFAULT_X12_PROFILE = "wms/x12-3pl";
-
 export interface ConvertOptions {
 	profiles: Map<string, MappingProfile>;
 	/** A profile named on the command line: `x12-3pl` or `wms/x12-3pl`. */
@@ -29,10 +26,20 @@ export function jsonProfileFor(body: unknown): string | undefined {
 	if (!body || typeof body !== "object" || Array.isArray(body)) return undefined;
 	const o = body as Record<string, unknown>;
 	if (o.object === "Event" && typeof o.description === "string") return "lastmile/easypost";
+	if (o.object === "Tracker" && typeof o.tracking_code === "string") return "lastmile/easypost";
 	if (typeof o.triggerName === "string") return "lastmile/onfleet";
 	if (typeof o.eventType === "string") return "wms/generic-3pl";
-	const order = (o.order && typeof o.order === "object" ? o.order : o) as Record<string, unknown>;
+	if (o.doctype === "Sales Order" || o.doctype === "Delivery Note") return "erp/erpnext";
+	// Shopify's REST reads and webhooks carry each object bare or wrapped in its own name.
+	const inner = (key: string) => (o[key] && typeof o[key] === "object" ? o[key] : o) as Record<string, unknown>;
+	const order = inner("order");
 	if (Array.isArray(order.line_items) && "financial_status" in order && !("order_id" in order)) return "erp/shopify";
+	const fulfillmentOrder = inner("fulfillment_order");
+	if ("order_id" in fulfillmentOrder && "request_status" in fulfillmentOrder) return "erp/shopify";
+	const fulfillment = inner("fulfillment");
+	if ("order_id" in fulfillment && Array.isArray(fulfillment.line_items) && ("tracking_numbers" in fulfillment || "tracking_number" in fulfillment)) return "erp/shopify";
+	const event = inner("fulfillment_event");
+	if ("fulfillment_id" in event && "status" in event && ("happened_at" in event || "estimated_delivery_at" in event)) return "erp/shopify";
 	return undefined;
 }
 
@@ -70,12 +77,14 @@ async function convertUnchecked(text: string, options: ConvertOptions): Promise<
 		return rejected({ type: "https://waybill.dev/problems/payload-unparseable", title: "Format not recognised", status: 400, detail: "not X12 (no ISA header), EDIFACT (no UNA, UNB or UNH) or JSON", where: { position: 1 } });
 	}
 	if (format === "edifact") return convertEdifact(text);
-	const key = named ?? (format === "x12" ? DEFAULT_X12_PROFILE : undefined);
+	// Without --profile, an X12 interchange goes to the profile that reads its transaction sets.
+	if (format === "x12" && !named) return convertX12(text, options.profiles, options.receivedAt);
+	const key = named;
 	const profile = key ? options.profiles.get(key) : undefined;
 	if (profile && profile.format !== format) {
 		return rejected({ type: "https://waybill.dev/problems/payload-unparseable", title: "Document does not match the profile", status: 400, detail: `profile ${key} reads ${profile.format.toUpperCase()}, but the document is ${format.toUpperCase()}`, format, profile: key });
 	}
-	if (format === "x12") return convertX12(text, profile!, options.receivedAt);
+	if (format === "x12") return convertX12(text, options.profiles, options.receivedAt, key);
 	return convertJson(text, profile, options.profiles, options.receivedAt);
 }
 
@@ -88,7 +97,7 @@ async function convertJson(text: string, named: MappingProfile | undefined, prof
 	}
 	const key = named ? `${named.system}/${named.profile}` : jsonProfileFor(body);
 	const profile = key ? profiles.get(key) : undefined;
-	if (!key || !profile) return rejected(unmappedProblem("json", "none", `JSON ${describeShape(body)} matches no inbound profile (EasyPost Event, Onfleet webhook, 3PL eventType, Shopify order); name one with --profile`));
+	if (!key || !profile) return rejected(unmappedProblem("json", "none", `JSON ${describeShape(body)} matches no inbound profile (EasyPost Event or Tracker, Onfleet webhook, 3PL eventType, Shopify order, fulfillment order, fulfillment or fulfillment event, ERPNext Sales Order or Delivery Note); name one with --profile`));
 	if (!profile.inbound) return rejected(unmappedProblem("json", key, `profile ${key} has no inbound mappings`));
 	try {
 		const route = await profile.inbound.route.evaluate(body, { receivedAt });

@@ -24,8 +24,15 @@ export interface CanonicalLine extends MappedFact {
 	mappingVersion: string;
 }
 
+/** One transaction set refused on its own while the rest of its interchange converted (X12). */
+export interface RejectedSet {
+	set: string;
+	controlNumber: string;
+	problem: DocumentProblem;
+}
+
 export type Conversion =
-	| { accepted: true; format: DocumentFormat; profile: string; facts: CanonicalLine[] }
+	| { accepted: true; format: DocumentFormat; profile: string; facts: CanonicalLine[]; rejectedSets?: RejectedSet[] }
 	| { accepted: false; problem: DocumentProblem };
 
 export const rejected = (problem: DocumentProblem): Conversion => ({ accepted: false, problem });

@@ -8,7 +8,13 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CORPUS = fileURLToPath(new URL("../../../shared/conformance/", import.meta.url));
 const skip = existsSync(CORPUS) ? false : `conformance corpus not found at ${CORPUS}`;
 
-interface Result { file: string; accepted: boolean; events?: Array<{ type: string }>; problem?: { detail: string; where?: { segment?: string; element?: string } } }
+interface Result {
+	file: string;
+	accepted: boolean;
+	events?: Array<{ type: string; subject: string }>;
+	rejectedSets?: Array<{ set: string; controlNumber: string; problem: { detail: string; where?: { segment?: string; element?: string } } }>;
+	problem?: { detail: string; where?: { segment?: string; element?: string } };
+}
 
 /** MANIFEST.md's negative cases, and documents that are broken as shipped (x12.spec.ts pins the 204's miscount). */
 const REJECTED: Record<string, RegExp> = {
@@ -20,28 +26,23 @@ const REJECTED: Record<string, RegExp> = {
 /** Positive documents a shipped profile or mapping reads: accepted, with the events they carry. */
 const ACCEPTED: Record<string, string[]> = {
 	"erp/shopify_order_get_response.json": ["erp.order.released"],
+	"erp/shopify_fulfillment_create_response.json": ["erp.fulfillment.reported"],
+	"erp/shopify_fulfillment_order_get_response.json": ["erp.fulfillment.reported"],
+	"erp/shopify_fulfillment_event_get_response.json": ["erp.fulfillment.reported"],
+	"lastmile/easypost_tracker_retrieve_response.json": ["lastmile.eta.updated"],
 	"lastmile/easypost_webhook_tracker-updated_in-transit_fedex.json": ["lastmile.job.dispatched"],
 	"lastmile/easypost_webhook_tracker-updated_delivered_ups.json": ["lastmile.delivered"],
 	"edifact/IFTSTA_D01B_EAN004_iftstaparser-gs1-sample.txt": [],
-};
-
-/** Positive documents with no inbound profile today: listed, never asserted as accepted. */
-const NO_PROFILE: Record<string, string> = {
-	"x12/940_edi-engine_ok.edi": "an inbound 940 route (x12-3pl maps only 945 inbound; Waybill sends 940s)",
-	"x12/940_edi-engine_2_ok.edi": "an inbound 940 route in x12-3pl",
-	"x12/940_edi-engine_multi-group_acktest.edi": "an inbound 940 route in x12-3pl (and a 997 for its empty N901)",
-	"x12/856_edi-engine_crossdock.edi": "an 856 route in x12-3pl (the reader exists, the profile does not route it)",
-	"x12/856_x12-types_004060.edi": "an 856 route in x12-3pl",
-	"x12/214_staedi_ellipsis-segment-terminator.edi": "a carrier 214 profile",
-	"x12/204_edinet_mgctlyst.edi": "a 204 load tender profile",
-	"x12/990_edinet_mgctlyst.edi": "a 990 response profile",
-	"x12/210_staedi_wrapped-80-char-lines.edi": "a 210 freight invoice profile",
-	"x12/997_staedi_simple.edi": "an inbound 997 conversion (997s are read as acknowledgements, not facts)",
-	"edifact/IFCSUM_D01B_EAN003_edinet.edi": "an IFCSUM mapping",
-	"erp/shopify_fulfillment_create_response.json": "a Shopify fulfillment profile",
-	"erp/shopify_fulfillment_order_get_response.json": "a Shopify FulfillmentOrder profile",
-	"erp/shopify_fulfillment_event_get_response.json": "a Shopify FulfillmentEvent profile",
-	"lastmile/easypost_tracker_retrieve_response.json": "an EasyPost Tracker (polling) profile; the easypost profile reads Event webhooks",
+	"x12/940_edi-engine_ok.edi": ["erp.order.released"],
+	"x12/940_edi-engine_2_ok.edi": ["erp.order.released"],
+	"x12/940_edi-engine_multi-group_acktest.edi": ["erp.order.released"],
+	"x12/856_edi-engine_crossdock.edi": ["wms.shipment.manifested"],
+	"x12/856_x12-types_004060.edi": ["wms.shipment.manifested"],
+	"x12/214_staedi_ellipsis-segment-terminator.edi": ["lastmile.eta.updated", "lastmile.job.dispatched"],
+	"x12/990_edinet_mgctlyst.edi": ["lastmile.job.accepted"],
+	"x12/210_staedi_wrapped-80-char-lines.edi": ["lastmile.freight.invoiced"],
+	// A partner's verdict on a group it received: read as the acknowledgement facts, whatever the partner.
+	"x12/997_staedi_simple.edi": ["waybill.edi.ack-rejected"],
 };
 
 describe("waybill conformance on the shared corpus", { skip }, () => {
@@ -56,7 +57,7 @@ describe("waybill conformance on the shared corpus", { skip }, () => {
 	});
 
 	test("every corpus file is classified here, MANIFEST.md is not a document, and the counts add up", () => {
-		const classified = new Set([...Object.keys(REJECTED), ...Object.keys(ACCEPTED), ...Object.keys(NO_PROFILE), "lastmile/easypost_webhook_event_minimal.json"]);
+		const classified = new Set([...Object.keys(REJECTED), ...Object.keys(ACCEPTED), "lastmile/easypost_webhook_event_minimal.json"]);
 		assert.deepEqual(report.results.map((r) => r.file).sort(), [...classified].sort());
 		assert.equal(report.files, report.accepted + report.rejected);
 	});
@@ -81,9 +82,19 @@ describe("waybill conformance on the shared corpus", { skip }, () => {
 		});
 	}
 
+	test("the multi-group 940 releases its two good sets and refuses set 20067 alone, naming segment N9 and element N901", () => {
+		const r = result("x12/940_edi-engine_multi-group_acktest.edi")!;
+		assert.deepEqual(r.events?.map((e) => [e.type, e.subject]), [["erp.order.released", "35131"], ["erp.order.released", "35131"]]);
+		assert.deepEqual(r.rejectedSets?.map((s) => [s.set, s.controlNumber, s.problem.where?.segment, s.problem.where?.element]), [["940", "20067", "N9", "N901"]]);
+		assert.match(r.rejectedSets![0]!.problem.detail, /N9 in LX 1: N901 reference qualifier is required/);
+	});
+
+	test("the cross-dock 856 is one manifested shipment per store order", () => {
+		assert.deepEqual(result("x12/856_edi-engine_crossdock.edi")?.events?.map((e) => e.subject), ["POREF00", "POREF01"]);
+	});
+
 	test("the lean EasyPost Event without a result is accepted and yields no event: nothing to report, nothing invented", () => {
 		assert.deepEqual([result("lastmile/easypost_webhook_event_minimal.json")?.accepted, result("lastmile/easypost_webhook_event_minimal.json")?.events], [true, []]);
 	});
 
-	for (const [file, missing] of Object.entries(NO_PROFILE)) test.todo(`${file}: needs ${missing}`);
 });

@@ -33,7 +33,7 @@ describe("a warehouse partner over ASC X12 beside the JSON one (over NATS and Re
 		assert.equal(order.shipments[0]!.carrier, "WAYBILL-LASTMILE");
 		assert.ok(order.shipments[0]!.trackingNumber);
 		const trace = await h.client.call<{ hops: Array<{ type: string; kind: string; partner?: string; mappingVersion?: string }> }, { orderId: string }>("ledger.trace", { orderId: "SO-X12-1" });
-		assert.equal(trace.hops.find((x) => x.type === "wms.shipment.manifested")?.mappingVersion, "x12-3pl@1.1.0");
+		assert.equal(trace.hops.find((x) => x.type === "wms.shipment.manifested")?.mappingVersion, "x12-3pl@1.2.0");
 		assert.equal(trace.hops.filter((x) => x.kind === "inbound" && x.partner === "edi-3pl").length, 2, "the 945 and the 856, both stored and recorded");
 		assert.equal(h.erp.invoicesFor("SO-X12-1"), 1);
 		assert.equal(h.lastmile.tasksFor("SO-X12-1"), 1);

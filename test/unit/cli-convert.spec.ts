@@ -25,7 +25,7 @@ describe("waybill convert <file>", () => {
 		const { code, stdout, stderr } = await waybill("convert", fixture("cli/945-shipping-advice.edi"));
 		assert.equal(code, 0, stderr);
 		const facts = lines(stdout);
-		assert.deepEqual(facts.map((f) => [f.type, f.subject, f.mappingVersion]), [["wms.shipment.manifested", "SO-1001", "x12-3pl@1.1.0"]]);
+		assert.deepEqual(facts.map((f) => [f.type, f.subject, f.mappingVersion]), [["wms.shipment.manifested", "SO-1001", "x12-3pl@1.2.0"]]);
 		assert.equal(facts[0]!.data.trackingNumber, "1Z999AA10123456784");
 		assert.deepEqual(facts[0]!.data.lines, [{ lineNo: 1, sku: "SKU-1", qty: 12 }, { lineNo: 2, sku: "SKU-2", qty: 3 }]);
 	});
@@ -50,7 +50,7 @@ describe("waybill convert <file>", () => {
 	test("an EasyPost Event is recognised by its shape; offline, its subject is the tracking code, marked as such", async () => {
 		const { code, stdout, stderr } = await waybill("convert", fixture("cli/easypost-tracker-out-for-delivery.json"));
 		assert.equal(code, 0, stderr);
-		assert.deepEqual(lines(stdout).map((f) => [f.type, f.subject, f.time, f.mappingVersion]), [["lastmile.out-for-delivery", "tracking:9400100000000000000001", "2026-03-05T08:45:00Z", "easypost@1.0.0"]]);
+		assert.deepEqual(lines(stdout).map((f) => [f.type, f.subject, f.time, f.mappingVersion]), [["lastmile.out-for-delivery", "tracking:9400100000000000000001", "2026-03-05T08:45:00Z", "easypost@1.1.0"]]);
 	});
 
 	test("an Onfleet webhook is recognised by its triggerName and maps to a delivery", async () => {

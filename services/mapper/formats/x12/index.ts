@@ -11,3 +11,7 @@ export * from "./x12-945.ts";
 export * from "./x12-856.ts";
 export * from "./x12-214.ts";
 export * from "./x12-990.ts";
+export * from "./x12-204.ts";
+export * from "./x12-210.ts";
+export * from "./x12-944.ts";
+export * from "./x12-947.ts";

@@ -1,5 +1,5 @@
 import { el, type Segment, type X12Transaction } from "./x12-interchange.ts";
-import { expectTransaction, optionalNumber, partiesIn, referenceOf, type ContentProblems, type Party, type Reference } from "./x12-reading.ts";
+import { checkedReference, expectTransaction, optionalNumber, partiesIn, productIdsOf, type ContentProblems, type Party, type Reference } from "./x12-reading.ts";
 
 /**
  * 940 Warehouse Shipping Order: what we send a warehouse, read back for symmetry (round-trip
@@ -51,13 +51,13 @@ export function read940(tx: X12Transaction): ShippingOrder940 {
 		if (s[0] === "LX") { lx = el(s, 1); line = undefined; }
 		else if (s[0] === "W01") lines.push(line = orderLine(s, lx, problems));
 		else if (s[0] === "G69" && line) line.description = el(s, 1);
-		else if (s[0] === "N9" && line) line.references.push(reference(s, `N9 in LX ${lx}`, problems));
+		else if (s[0] === "N9" && line) line.references.push(checkedReference(s, `N9 in LX ${lx}`, problems));
 	}
 	if (lines.length === 0) problems.add("W01", "the 940 has no W01 line");
 	const w66 = header.find((s) => s[0] === "W66");
 	const w76 = tx.segments.find((s) => s[0] === "W76");
 	const totals = w76 ? { quantity: problems.quantity(w76, 1, "W7601"), weight: optionalNumber(w76, 2, "W7602", problems), weightUnit: el(w76, 3), volume: optionalNumber(w76, 4, "W7604", problems), volumeUnit: el(w76, 5) } : undefined;
-	const references = header.filter((s) => s[0] === "N9").map((s) => reference(s, "N9", problems));
+	const references = header.filter((s) => s[0] === "N9").map((s) => checkedReference(s, "N9", problems));
 	problems.fail();
 	return {
 		controlNumber: el(tx.st, 2),
@@ -80,14 +80,7 @@ function orderLine(w01: Segment, lx: string, problems: ContentProblems): OrderLi
 	const orderedQty = problems.quantity(w01, 1, `${where}: W0101 quantity ordered`);
 	const uom = el(w01, 2);
 	if (!UNIT_CODE.test(uom)) problems.add(`${where}: W0102`, `${where}: W0102 '${uom}' is not a unit of measure code`);
-	const productIds = PRODUCT_ID_PAIRS.flatMap(([q, v]) => (el(w01, q) === "" ? [] : [{ qualifier: el(w01, q), value: el(w01, v) }]));
+	const productIds = productIdsOf(w01, PRODUCT_ID_PAIRS);
 	if (el(w01, 3) === "" && productIds.length === 0) problems.add(where, `${where} names no product (W0103 UPC or W0104/W0105)`);
 	return { lx, orderedQty, uom, upc: el(w01, 3), productIds, description: "", references: [] };
-}
-
-/** N901 is mandatory and at least one of N902/N903 must carry the reference itself. */
-function reference(n9: Segment, where: string, problems: ContentProblems): Reference {
-	if (el(n9, 1) === "") problems.add(`${where}: N901`, `${where}: N901 reference qualifier is required`);
-	if (el(n9, 2) === "" && el(n9, 3) === "") problems.add(`${where}: N902`, `${where} carries neither N902 nor N903`);
-	return referenceOf(n9);
 }

@@ -116,3 +116,21 @@ export function contentProblems(error: unknown, interchange: X12Interchange, gro
 		controlNumbers,
 	}));
 }
+
+/** A product id as a line segment carries it: qualifier (VN vendor item, SK SKU, UP UPC, ...) and value. */
+export interface ProductId {
+	qualifier: string;
+	value: string;
+}
+
+/** The qualifier/value pairs at the given element positions of a line segment (W01, W07, W19...), empty pairs skipped. */
+export function productIdsOf(s: Segment, pairs: ReadonlyArray<readonly [number, number]>): ProductId[] {
+	return pairs.flatMap(([q, v]) => (el(s, q) === "" ? [] : [{ qualifier: el(s, q), value: el(s, v) }]));
+}
+
+/** An N9 whose N901 qualifier is mandatory and whose reference (N902 or N903) must be there. */
+export function checkedReference(n9: Segment, where: string, problems: ContentProblems): Reference {
+	if (el(n9, 1) === "") problems.add(`${where}: N901`, `${where}: N901 reference qualifier is required`);
+	if (el(n9, 2) === "" && el(n9, 3) === "") problems.add(`${where}: N902`, `${where} carries neither N902 nor N903`);
+	return referenceOf(n9);
+}
