@@ -2,6 +2,7 @@ import { ServiceBroker } from "moleculer";
 import config from "../moleculer.config.ts";
 import { conformance, convertFile } from "./cli/commands.ts";
 import { UsageError } from "./cli/convert-document.ts";
+import { shadow } from "./cli/shadow.ts";
 
 const USAGE = `usage: waybill <command>
   start                                 run the services named in SERVICES (as npm start)
@@ -12,6 +13,9 @@ const USAGE = `usage: waybill <command>
   convert <system> <partner> <file>     the same through a partner's registered profile, as one JSON object
   conformance <dir> [--json]            convert every file under dir: ACCEPT/REJECT per file, a summary,
                                         and with --json a last line {files, accepted, rejected, results}
+  shadow --candidate <dir> --system <s> --partner <p> [--limit N] [--url <gateway>] [--json]
+                                        run a candidate mapping profile beside the live one over the
+                                        partner's recorded messages; field-by-field diff, nothing published
   ledger verify                         walk the ledger's hash chain of a running Waybill
                                         (TRANSPORTER, NAMESPACE); exits 1 naming the broken entry`;
 
@@ -44,6 +48,8 @@ async function main(argv: string[]): Promise<number> {
 			return convertFile(rest);
 		case "conformance":
 			return conformance(rest);
+		case "shadow":
+			return shadow(rest);
 		case "ledger":
 			if (rest[0] === "verify") return verifyLedger();
 			break;

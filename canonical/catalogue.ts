@@ -40,6 +40,7 @@ export const CATALOGUE: Record<MessageType, CatalogueEntry> = {
 	[ERP_COMMANDS.BACKORDER_LINES]: command(F.backorderSchema),
 	[ERP_COMMANDS.RAISE_CS_CASE]: command(F.csCaseRaiseSchema),
 	[ERP_COMMANDS.REFUSE_ORDER_CHANGE]: command(F.orderChangeRefusalSchema),
+	[ERP_COMMANDS.SEND_FUNCTIONAL_ACK]: command(F.functionalAckSendSchema),
 
 	[WMS_FACTS.FULFILLMENT_ACCEPTED]: fact(F.fulfillmentRefSchema),
 	[WMS_FACTS.ALLOCATED]: fact(F.warehouseProgressSchema),
@@ -57,6 +58,7 @@ export const CATALOGUE: Record<MessageType, CatalogueEntry> = {
 	[WMS_COMMANDS.CANCEL_FULFILLMENT_ORDER]: command(F.cancelFulfillmentSchema),
 	[WMS_COMMANDS.EXPECT_RETURN]: command(returnOrderSchema, RETURN_ORDER_VERSION),
 	[WMS_COMMANDS.UPDATE_FULFILLMENT_ORDER]: command(F.fulfillmentUpdateSchema),
+	[WMS_COMMANDS.SEND_FUNCTIONAL_ACK]: command(F.functionalAckSendSchema),
 
 	[LASTMILE_FACTS.JOB_ACCEPTED]: fact(F.deliveryEventSchema),
 	[LASTMILE_FACTS.DISPATCHED]: fact(F.deliveryEventSchema),
@@ -80,6 +82,7 @@ export const CATALOGUE: Record<MessageType, CatalogueEntry> = {
 	[LASTMILE_COMMANDS.CREATE_RETURN_PICKUP]: command(returnOrderSchema, RETURN_ORDER_VERSION),
 	[LASTMILE_COMMANDS.BOOK_SHIPMENT]: command(shipmentBookingSchema, SHIPMENT_BOOKING_VERSION),
 	[LASTMILE_COMMANDS.UPDATE_DELIVERY_JOB]: command(F.deliveryJobRefSchema),
+	[LASTMILE_COMMANDS.SEND_FUNCTIONAL_ACK]: command(F.functionalAckSendSchema),
 
 	[WAYBILL_FACTS.ORDER_STATUS_CHANGED]: fact(F.statusChangedSchema),
 	[WAYBILL_FACTS.SLA_AT_RISK]: fact(F.slaSchema),

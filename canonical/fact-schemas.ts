@@ -230,7 +230,8 @@ const acknowledgedSetSchema = {
 	props: {
 		set: { type: "string", pattern: /^\d{3}$/ },
 		controlNumber: { type: "string", min: 1, max: 9 },
-		accepted: "boolean",
+		/** Absent while no 997 has answered. */
+		accepted: "boolean|optional",
 		problems: { type: "array", optional: true, max: 100, items: { type: "string", max: 500 } },
 	},
 } as const;
@@ -249,6 +250,22 @@ export const ediAcknowledgementSchema = {
 	sets: { type: "array", max: 1000, items: acknowledgedSetSchema },
 	dueAt: optionalIsoTime,
 	at: isoTime,
+} as const;
+
+/** The 997 Waybill sends for an interchange it received: the document itself, already written. */
+export const functionalAckSendSchema = {
+	$$strict: "remove",
+	partner: { type: "string", min: 1, max: 64 },
+	/** ISA13 of the interchange acknowledged. */
+	interchangeControl: { type: "string", min: 1, max: 9 },
+	groups: {
+		type: "array",
+		min: 1,
+		max: 1000,
+		items: { type: "object", props: { functionalId: { type: "string", max: 2 }, groupControl: { type: "string", max: 9 }, status: { type: "string", max: 1 } } },
+	},
+	/** The 997 interchange as X12 text. */
+	document: { type: "string", min: 106, max: 1_000_000 },
 } as const;
 
 export const partnerMessageSchema = {

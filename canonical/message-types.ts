@@ -26,6 +26,8 @@ export const ERP_COMMANDS = {
 	RAISE_CS_CASE: "erp.cs-case.raise",
 	/** Tell the ERP a change it asked for cannot be applied any more, and why. */
 	REFUSE_ORDER_CHANGE: "erp.order-change.refuse",
+	/** Send the 997 Waybill owes an X12 partner for an interchange it received. */
+	SEND_FUNCTIONAL_ACK: "erp.functional-ack.send",
 } as const;
 
 export const WMS_FACTS = {
@@ -49,6 +51,7 @@ export const WMS_COMMANDS = {
 	CANCEL_FULFILLMENT_ORDER: "wms.fulfillment-order.cancel",
 	EXPECT_RETURN: "wms.return.expect",
 	UPDATE_FULFILLMENT_ORDER: "wms.fulfillment-order.update",
+	SEND_FUNCTIONAL_ACK: "wms.functional-ack.send",
 } as const;
 
 /** Synchronous queries: asked live through the adapter, never put on a stream. */
@@ -86,6 +89,7 @@ export const LASTMILE_COMMANDS = {
 	CREATE_RETURN_PICKUP: "lastmile.return-pickup.create",
 	BOOK_SHIPMENT: "lastmile.shipment.book",
 	UPDATE_DELIVERY_JOB: "lastmile.delivery-job.update",
+	SEND_FUNCTIONAL_ACK: "lastmile.functional-ack.send",
 } as const;
 
 export const WAYBILL_FACTS = {

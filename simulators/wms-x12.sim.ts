@@ -25,6 +25,11 @@ const SSCC_SERIAL_BASE = 500_000_000;
 export interface WmsX12Options extends WebhookSimOptions {
   /** The warehouse every order ships from; default WH2. */
   warehouse?: string;
+  /**
+   * How the 3PL answers an interchange with its 997: in the HTTP response ("sync", the default),
+   * or as a signed webhook of its own a moment later ("async", as over a VAN or AS2).
+   */
+  ackMode?: "sync" | "async";
 }
 
 export interface WmsX12Stats extends WebhookSimulatorStats {
@@ -33,6 +38,11 @@ export interface WmsX12Stats extends WebhookSimulatorStats {
   /** Orders whose pending 945 and 856 a cancelling 940 stopped. */
   cancellations: number;
   cancellationsByOrder: Record<string, number>;
+  /** 997s Waybill sent us for our 945s and 856s, by the interchange control number they acknowledge (AK1 group). */
+  acknowledgementsReceived: number;
+  /** Our 997s withheld (never sent) and sent rejecting, as scripted. */
+  acksWithheld: number;
+  acksRejected: number;
 }
 
 /**
@@ -51,6 +61,13 @@ export class WmsX12Simulator extends WebhookSimulator {
   private ssccSeq = SSCC_SERIAL_BASE;
   /** ISA13 of everything we write, 997s included: one counter, as a real translator keeps. */
   private controlNumber = 0;
+  private acknowledgementsReceived = 0;
+  /** Scripted answers: the next n interchanges get no 997 at all, or one rejecting every set. */
+  private withhold = 0;
+  private reject = 0;
+  private acksWithheld = 0;
+  private acksRejected = 0;
+  private ackMode: "sync" | "async";
 
   constructor(private readonly options: WmsX12Options) {
     super(options, (self) => {
@@ -58,6 +75,7 @@ export class WmsX12Simulator extends WebhookSimulator {
       return [{ method: "POST", pattern: "/edi", rawBody: { contentType: X12_CONTENT_TYPE }, handle: (req) => me.receive(req) }];
     });
     this.warehouse = options.warehouse ?? "WH2";
+    this.ackMode = options.ackMode ?? "sync";
   }
 
   override stats(): WmsX12Stats {
@@ -67,7 +85,25 @@ export class WmsX12Simulator extends WebhookSimulator {
       fulfillmentOrdersByOrder: Object.fromEntries(this.countsByOrder),
       cancellations: [...this.cancellationsByOrder.values()].reduce((a, b) => a + b, 0),
       cancellationsByOrder: Object.fromEntries(this.cancellationsByOrder),
+      acknowledgementsReceived: this.acknowledgementsReceived,
+      acksWithheld: this.acksWithheld,
+      acksRejected: this.acksRejected,
     };
+  }
+
+  /** Switches how 997s are sent from the next interchange on. */
+  answerAcks(mode: "sync" | "async"): void {
+    this.ackMode = mode;
+  }
+
+  /** The next `count` interchanges get no 997 (the partner's translator lost them). */
+  withholdAcks(count: number): void {
+    this.withhold += count;
+  }
+
+  /** The next `count` interchanges are answered with a 997 rejecting every set (and are not acted on). */
+  rejectAcks(count: number): void {
+    this.reject += count;
   }
 
   fulfillmentOrdersFor(orderId: string): number {
@@ -81,7 +117,21 @@ export class WmsX12Simulator extends WebhookSimulator {
     } catch (err: unknown) {
       return { status: 400, body: { error: `not an X12 interchange: ${err instanceof Error ? err.message : String(err)}` } };
     }
+    // Waybill's 997 for what we sent: noted, never acknowledged in turn.
+    if (interchange.groups.every((g) => el(g.gs, 1) === "FA")) {
+      this.acknowledgementsReceived += interchange.groups.reduce((n, g) => n + g.transactions.length, 0);
+      return { status: 200, body: "" };
+    }
     const problems = checkEnvelope(interchange);
+    if (this.reject > 0) {
+      this.reject -= 1;
+      this.acksRejected += 1;
+      for (const group of interchange.groups) {
+        for (const tx of group.transactions) {
+          problems.push({ code: "SCRIPTED_REJECTION", message: "rejected as scripted", level: "transaction", controlNumbers: { interchange: el(interchange.isa, 13), group: el(group.gs, 6), transaction: el(tx.st, 2) } });
+        }
+      }
+    }
     // In the order they came: a cancel after its order in one interchange must find it.
     const accepted: ({ cancel: Cancel940 } | { order: ShippingOrder940 })[] = [];
     for (const group of interchange.groups) {
@@ -107,7 +157,20 @@ export class WmsX12Simulator extends WebhookSimulator {
       if ("cancel" in document) this.cancel(document.cancel);
       else this.create(document.order);
     }
-    return { status: 200, body: ack };
+    return this.answer(ack);
+  }
+
+  /** The 997 in the response, as a webhook of its own, or not at all (scripted). */
+  private answer(ack: string): SimReply {
+    if (this.withhold > 0) {
+      this.withhold -= 1;
+      this.acksWithheld += 1;
+      return { status: this.ackMode === "async" ? 202 : 200, body: "" };
+    }
+    if (this.ackMode !== "async") return { status: 200, body: ack };
+    const id = randomUUID();
+    this.sender.sequence(`997-${id}`, [() => ({ id, body: ack, headers: { "content-type": X12_CONTENT_TYPE, "x-edi-delivery": id, "x-edi-signature": sign3pl(ack, this.options.secret) } })]);
+    return { status: 202, body: "" };
   }
 
   /** Too late once the 945 went out: the goods have left, and the 856 follows. */
@@ -120,6 +183,11 @@ export class WmsX12Simulator extends WebhookSimulator {
   }
 
   private create(shippingOrder: ShippingOrder940): void {
+    // A 3PL ships an order number once: a 940 sent again (its 997 was lost) is counted, not shipped twice.
+    if (this.countsByOrder.has(shippingOrder.depositorOrderNumber)) {
+      this.countsByOrder.set(shippingOrder.depositorOrderNumber, this.fulfillmentOrdersFor(shippingOrder.depositorOrderNumber) + 1);
+      return;
+    }
     const lines: X12Line[] = shippingOrder.lines.map((l, i) => ({ lineNo: i + 1, lx: l.lx || String(i + 1), sku: skuOf(l), qty: l.orderedQty, uom: l.uom }));
     this.orderSeq += 1;
     const shipTo = shippingOrder.parties.find((p) => p.code === "ST");

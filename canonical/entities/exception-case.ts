@@ -14,6 +14,10 @@ export const EXCEPTION_KINDS = [
 	"order-change-refused",
 	"return",
 	"sla-breach",
+	/** An X12 partner has not sent the 997 for an interchange Waybill sent, within its time. */
+	"edi-ack-overdue",
+	/** An X12 partner's 997 rejected (part of) an interchange Waybill sent. */
+	"edi-ack-rejected",
 ] as const;
 export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
 

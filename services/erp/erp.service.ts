@@ -1,5 +1,6 @@
 import type { ServiceSchema } from "moleculer";
 import { PartnerAdapterMixin } from "../../mixins/partner-adapter.mixin.ts";
+import { StoreMixin } from "../../mixins/store.mixin.ts";
 
 /**
  * The erp adapter: the system of record for orders and money: milestone updates, shipment confirmations, invoices.
@@ -8,7 +9,7 @@ import { PartnerAdapterMixin } from "../../mixins/partner-adapter.mixin.ts";
  */
 const ERPServiceSchema: ServiceSchema = {
 	name: "erp",
-	mixins: [PartnerAdapterMixin("erp")],
+	mixins: [PartnerAdapterMixin("erp"), StoreMixin()],
 };
 
 export default ERPServiceSchema;

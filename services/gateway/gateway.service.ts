@@ -6,6 +6,7 @@ import { StoreMixin, type StoreMethods } from "../../mixins/store.mixin.ts";
 import { loadPartnerRegistry, type PartnerRegistry } from "../../config/partner-registry.ts";
 import { recordInboundOnce, type Publish } from "./inbound-recorder.ts";
 import { keyFromBody, x12Keys } from "./body-keys.ts";
+import { ediInterchangeFilterSchema, listInterchanges, resendInterchange, type EdiInterchangeFilter } from "./edi-interchanges.ts";
 import { verifyWebhook } from "./webhook-verifier.ts";
 import { withIdempotencyKey, type RecordedResponse } from "./idempotency-key.ts";
 import { Backpressure } from "./backpressure.ts";
@@ -186,6 +187,20 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 			handler(ctx: Context<{ status?: string; orderId?: string; partner?: string; kind?: string; type?: string; owner?: string; limit?: number }>) {
 				const { type, kind, ...filter } = ctx.params;
 				return ctx.call("saga.exceptions", { ...filter, status: filter.status ?? "open", ...(kind ?? type ? { kind: kind ?? type } : {}) });
+			},
+		},
+		/** Interchanges sent to X12 partners and the state of their 997 (pending, accepted, rejected, overdue), by partner, order and state. */
+		ediInterchanges: {
+			params: ediInterchangeFilterSchema,
+			handler(ctx: Context<EdiInterchangeFilter>) {
+				return listInterchanges(ctx, this.registry, ctx.params);
+			},
+		},
+		/** Sends an interchange's command again as a new interchange (a new control number), tracked for its own 997. */
+		resendInterchange: {
+			params: { partner: { type: "string", min: 1, max: 64 }, groupControl: { type: "string", pattern: /^\d{1,9}$/ } },
+			handler(ctx: Context<{ partner: string; groupControl: string }>) {
+				return resendInterchange(ctx, this.registry, ctx.params.partner, ctx.params.groupControl);
 			},
 		},
 		/** The business policies in force (version, when loaded) and the last refused change, if any. */

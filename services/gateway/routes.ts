@@ -48,8 +48,11 @@ export const gatewayRoutes = [
 			"GET /exceptions": "gateway.exceptions",
 			"GET /policies": "gateway.policies",
 			"GET /conflicts": "mapper.conflicts",
+			"POST /mappings/shadow": "mapper.shadow",
 			"GET /dead-letters": "gateway.deadLetters",
 			"POST /dead-letters/replay": "gateway.replayDeadLetters",
+			"GET /edi/interchanges": "gateway.ediInterchanges",
+			"POST /edi/interchanges/:partner/:groupControl/resend": "gateway.resendInterchange",
 		},
 		onBeforeCall(ctx: Context<unknown, Record<string, unknown>>, _route: unknown, req: IncomingMessage) {
 			const operator = req.headers["x-operator"];

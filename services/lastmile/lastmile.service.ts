@@ -14,7 +14,7 @@ type LastMileMethods = PartnerAdapterMethods & StoreMethods & DurableStreamsMeth
  */
 const LastMileServiceSchema: ServiceSchema<ServiceSettingSchema, LastMileMethods> = {
 	name: "lastmile",
-	mixins: [StoreMixin(), PartnerAdapterMixin("lastmile")],
+	mixins: [PartnerAdapterMixin("lastmile"), StoreMixin()],
 	actions: {
 		/** Book a carrier shipment: booked now, or accepted and completed when the carrier recovers. One reference is one booking. */
 		bookShipment: {

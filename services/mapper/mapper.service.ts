@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import type { Context, ServiceSettingSchema } from "moleculer";
-import { CHANNELS, GROUPS, createEnvelope, catalogueEntry, UnknownMessageTypeError, MappingFailedError, type Envelope } from "../../canonical/index.ts";
+import { CHANNELS, GROUPS, createEnvelope, catalogueEntry, UnknownMessageTypeError, MappingFailedError, SchemaInvalidError, type Envelope } from "../../canonical/index.ts";
 import { DurableStreamsMixin, type DurableStreamsMethods, type StreamingServiceSchema } from "../../mixins/durable-streams.mixin.ts";
 import { loadPartnerRegistry, type PartnerRegistry } from "../../config/partner-registry.ts";
 import type { MappingProfile } from "./mapping-profile.ts";
@@ -10,6 +10,10 @@ import { listConflicts, recordConflicts } from "./conflicts.ts";
 import { StoreMixin, type StoreMethods } from "../../mixins/store.mixin.ts";
 import { mapInbound, mapResponse, renderCommand } from "./canonical-mapper.ts";
 import type { PartnerMessage } from "./partner-message.ts";
+import { readInterchange } from "./x12-documents.ts";
+import { isAcknowledgement, partnerVerdicts } from "./functional-acks.ts";
+import { settleInterchange } from "./interchange-settlement.ts";
+import { loadCandidate, recordedMessages, shadowReplay } from "./shadow-replay.ts";
 
 interface MapperVars {
 	registry: PartnerRegistry;
@@ -17,7 +21,14 @@ interface MapperVars {
 	ownership: FieldOwnership;
 }
 type MapperSettings = ServiceSettingSchema & { mappingsDir: string; reloadEveryMs: number };
-type MapperMethods = DurableStreamsMethods & StoreMethods & { profileFor(system: string, partner: string): MappingProfile };
+type MapperMethods = DurableStreamsMethods &
+	StoreMethods & {
+		profileFor(system: string, partner: string): MappingProfile;
+		/** For an X12 message: applies a partner's 997, or publishes the 997 Waybill owes and audits refused sets. */
+		settleInterchange(message: PartnerMessage, profile: MappingProfile, envelope: Envelope): Promise<"acknowledgement" | "document">;
+		/** The order a carrier's tracking code belongs to, from the saga's index. */
+		orderForTracking(code: unknown): Promise<string | undefined>;
+	};
 
 const DEFAULT_MAPPINGS = fileURLToPath(new URL("../../mappings", import.meta.url));
 
@@ -46,10 +57,12 @@ const MapperServiceSchema: StreamingServiceSchema<MapperSettings, MapperMethods,
 			async handler(envelope: Envelope) {
 				const message = envelope.data as PartnerMessage;
 				const profile = this.profileFor(message.system, message.partner);
+				// EDI hygiene first: a partner's 997 settles what Waybill sent; anything else gets Waybill's 997, rejections included.
+				if (profile.format === "x12" && (await this.settleInterchange(message, profile, envelope)) === "acknowledgement") return;
 				const facts = await mapInbound(profile, message.body, {
 					receivedAt: message.receivedAt,
 					// For carriers that know a parcel, not the order: Waybill's own index, by tracking code.
-					orderForTracking: async (code: unknown) => (typeof code === "string" ? ((await this.broker.call<string | null, unknown>("saga.orderByTracking", { trackingCode: code })) ?? undefined) : undefined),
+					orderForTracking: this.orderForTracking.bind(this),
 				});
 				if (facts.length === 0) this.logger.info("partner message has no canonical meaning; recorded only", { partner: message.partner, id: envelope.id });
 				for (const fact of facts) {
@@ -91,7 +104,7 @@ const MapperServiceSchema: StreamingServiceSchema<MapperSettings, MapperMethods,
 		},
 		/** The partner's answer to a command as the canonical fact it proves, or null. */
 		responseFact: {
-			params: { system: "string", partner: "string", type: "string", data: "any", response: "any" },
+			params: { system: "string", partner: "string", type: "string", data: "any", response: "any|optional" },
 			async handler(ctx: Context<RenderParams & { response: unknown }>) {
 				const profile = this.profileFor(ctx.params.system, ctx.params.partner);
 				const fact = await mapResponse(profile, ctx.params.type, ctx.params.data, ctx.params.response);
@@ -102,12 +115,43 @@ const MapperServiceSchema: StreamingServiceSchema<MapperSettings, MapperMethods,
 				return { ...fact, data: owned.data, mappingVersion: profile.version };
 			},
 		},
+		/** A partner's 997 as verdicts per group Waybill sent, or null when the body is not one. */
+		acknowledgement: {
+			params: { body: "string" },
+			handler(ctx: Context<{ body: string }>) {
+				if (!ctx.params.body.trimStart().startsWith("ISA")) return null;
+				const read = readInterchange(ctx.params.body);
+				return isAcknowledgement(read) ? partnerVerdicts(read) : null;
+			},
+		},
 		/** Convert a partner document to canonical facts without publishing (CLI, diagnosis). */
 		convert: {
 			params: { system: "string", partner: "string", body: "string" },
 			async handler(ctx: Context<{ system: string; partner: string; body: string }>) {
 				const profile = this.profileFor(ctx.params.system, ctx.params.partner);
 				return { mappingVersion: profile.version, facts: await mapInbound(profile, ctx.params.body, { receivedAt: new Date().toISOString() }) };
+			},
+		},
+		/**
+		 * Shadow replay: a candidate version of a partner's profile (its files) run beside the live one
+		 * over the partner's recorded messages; a field-by-field diff, nothing published. For deciding a switch.
+		 */
+		shadow: {
+			params: {
+				system: { type: "enum", values: ["erp", "wms", "lastmile"] },
+				partner: { type: "string", min: 1, max: 64 },
+				files: { type: "record", key: { type: "string", min: 1, max: 128 }, value: { type: "string", max: 1_000_000 } },
+				limit: { type: "number", integer: true, min: 1, max: 10_000, optional: true, convert: true },
+			},
+			async handler(ctx: Context<{ system: "erp" | "wms" | "lastmile"; partner: string; files: Record<string, string>; limit?: number }>) {
+				const { system, partner } = ctx.params;
+				const live = this.profileFor(system, partner);
+				const candidate = loadCandidate(ctx.params.files);
+				if (candidate.system !== live.system || candidate.profile !== live.profile) {
+					throw new SchemaInvalidError("candidate mapping", [{ field: "profile.json", message: `the candidate is ${candidate.system}/${candidate.profile}; ${partner} runs ${live.system}/${live.profile}` }]);
+				}
+				const recorded = await recordedMessages(this.streamBus(), system, partner, ctx.params.limit ?? 500);
+				return shadowReplay(recorded, live, candidate, (message) => ({ receivedAt: message.receivedAt, orderForTracking: this.orderForTracking.bind(this) }));
 			},
 		},
 		/** Fields partners wrote without owning them (not applied), most recent first. */
@@ -132,6 +176,22 @@ const MapperServiceSchema: StreamingServiceSchema<MapperSettings, MapperMethods,
 	},
 
 	methods: {
+		async orderForTracking(code: unknown): Promise<string | undefined> {
+			return typeof code === "string" ? ((await this.broker.call<string | null, unknown>("saga.orderByTracking", { trackingCode: code })) ?? undefined) : undefined;
+		},
+		settleInterchange(message: PartnerMessage, profile: MappingProfile, envelope: Envelope) {
+			return settleInterchange(
+				{
+					publish: (c, e) => this.publishMessage(c, e),
+					acknowledged: (verdicts) => this.broker.call(`${message.system}.interchangeAcknowledged`, { partner: message.partner, verdicts }),
+					canSendTo: (system, partner) => Boolean(this.registry.find(system, partner).urlEnv),
+					logger: this.logger,
+				},
+				message,
+				profile,
+				envelope,
+			);
+		},
 		profileFor(system: string, partner: string): MappingProfile {
 			const entry = this.registry.find(system, partner);
 			const profile = this.reloader.profiles().get(`${system}/${entry.profile}`);

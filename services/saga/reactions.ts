@@ -1,6 +1,7 @@
 import { MAIN_CHAIN_STATUSES, WAYBILL_FACTS, canAdvance, type Envelope } from "../../canonical/index.ts";
 import { CANCELLATION_REACTIONS } from "./flows/cancellation.flow.ts";
 import { COMMAND_FAILURE_REACTIONS } from "./flows/command-failure.flow.ts";
+import { EDI_ACKNOWLEDGEMENT_REACTIONS } from "./flows/edi-acknowledgement.flow.ts";
 import { FAILED_DELIVERY_REACTIONS } from "./flows/failed-delivery.flow.ts";
 import { statusUpdate, type FlowContext, type Handler, type Outcome } from "./flows/flow-kit.ts";
 import { ORDER_CHANGE_REACTIONS } from "./flows/order-change.flow.ts";
@@ -14,7 +15,7 @@ import { PROCESSED_MEMORY, type OrderSaga, type Reaction, type StatusChange } fr
 
 const FLOWS: readonly Record<string, Handler>[] = [
 	ORDER_TO_DELIVERY_REACTIONS, SHORTAGE_REACTIONS, REALLOCATION_REACTIONS, FAILED_DELIVERY_REACTIONS, CANCELLATION_REACTIONS,
-	RETURN_REACTIONS, ORDER_CHANGE_REACTIONS, WAREHOUSE_EXCEPTION_REACTIONS, SLA_REACTIONS, COMMAND_FAILURE_REACTIONS,
+	RETURN_REACTIONS, ORDER_CHANGE_REACTIONS, WAREHOUSE_EXCEPTION_REACTIONS, SLA_REACTIONS, COMMAND_FAILURE_REACTIONS, EDI_ACKNOWLEDGEMENT_REACTIONS,
 ];
 
 /** Every fact type has exactly one flow that owns it; a second claim is a programming error found at load. */

@@ -13,7 +13,7 @@ type WmsMethods = PartnerAdapterMethods & StoreMethods;
  */
 const WmsServiceSchema: ServiceSchema<ServiceSettingSchema, WmsMethods, { registry: PartnerRegistry }> = {
 	name: "wms",
-	mixins: [StoreMixin(), PartnerAdapterMixin("wms")],
+	mixins: [PartnerAdapterMixin("wms"), StoreMixin()],
 	actions: {
 		/** Availability of a SKU per warehouse (all the WMSs' warehouses when none is named); last known, with its age, while a WMS is down. */
 		inventory: {
