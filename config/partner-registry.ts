@@ -13,8 +13,11 @@ export interface WebhookVerification {
 	secretEnv: string;
 	/** JSONata over the verified body naming the order, so one order's messages share a partition. */
 	orderKey?: string;
-	/** An X12 partner's webhooks carry interchanges: their identity is the sender and ISA13, their order the W06/PRF. */
-	format?: "json" | "x12";
+	/**
+	 * An EDI partner's webhooks carry interchanges: their identity is the sender and control
+	 * reference (X12 ISA06 and ISA13, EDIFACT UNB sender and 0020), their order read from the body.
+	 */
+	format?: "json" | "x12" | "edifact";
 	/** JSONata over the verified body giving the partner's own event id: the deduplication identity. */
 	eventId?: string;
 	/** How long a seen event id is remembered: at least the partner's retry horizon. Default 7 days. */
@@ -62,7 +65,7 @@ const registrySchema = {
 					secretEnv: { type: "string", pattern: /^[A-Z0-9_]+$/ },
 					orderKey: "string|optional",
 					eventId: "string|optional",
-					format: { type: "enum", values: ["json", "x12"], optional: true },
+					format: { type: "enum", values: ["json", "x12", "edifact"], optional: true },
 					dedupHorizonHours: { type: "number", optional: true, positive: true },
 				},
 			},

@@ -76,15 +76,16 @@ async function convertUnchecked(text: string, options: ConvertOptions): Promise<
 	if (!format) {
 		return rejected({ type: "https://waybill.dev/problems/payload-unparseable", title: "Format not recognised", status: 400, detail: "not X12 (no ISA header), EDIFACT (no UNA, UNB or UNH) or JSON", where: { position: 1 } });
 	}
-	if (format === "edifact") return convertEdifact(text);
-	// Without --profile, an X12 interchange goes to the profile that reads its transaction sets.
+	// Without --profile, an X12 or EDIFACT interchange goes to the profile that reads its sets or messages.
 	if (format === "x12" && !named) return convertX12(text, options.profiles, options.receivedAt);
+	if (format === "edifact" && !named) return convertEdifact(text, options.profiles, options.receivedAt);
 	const key = named;
 	const profile = key ? options.profiles.get(key) : undefined;
 	if (profile && profile.format !== format) {
 		return rejected({ type: "https://waybill.dev/problems/payload-unparseable", title: "Document does not match the profile", status: 400, detail: `profile ${key} reads ${profile.format.toUpperCase()}, but the document is ${format.toUpperCase()}`, format, profile: key });
 	}
 	if (format === "x12") return convertX12(text, options.profiles, options.receivedAt, key);
+	if (format === "edifact") return convertEdifact(text, options.profiles, options.receivedAt, key);
 	return convertJson(text, profile, options.profiles, options.receivedAt);
 }
 

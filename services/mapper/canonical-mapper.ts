@@ -1,5 +1,7 @@
 import { MappingFailedError, PartnerRejectedError, PayloadUnparseableError } from "../../canonical/errors/index.ts";
 import { controlNumberFor, renderX12, x12Acknowledgement, x12Documents } from "./x12-documents.ts";
+import { edifactDocuments } from "./edifact-documents.ts";
+import { MAPPING_FUNCTIONS } from "./mapping-functions.ts";
 import type { MappingProfile } from "./mapping-profile.ts";
 
 /** What an inbound mapping yields per canonical fact, before it is put in an envelope. */
@@ -50,9 +52,11 @@ export function parseBody(format: MappingProfile["format"], body: string): unkno
 	}
 }
 
-/** What a mapping is evaluated on: the JSON body, or each transaction set of an X12 interchange. */
+/** What a mapping is evaluated on: the JSON body, each transaction set of an X12 interchange, or each message of an EDIFACT one. */
 function documentsOf(profile: MappingProfile, body: string): unknown[] {
-	return profile.format === "x12" ? x12Documents(body) : [parseBody(profile.format, body)];
+	if (profile.format === "x12") return x12Documents(body);
+	if (profile.format === "edifact") return edifactDocuments(body);
+	return [parseBody(profile.format, body)];
 }
 
 /**
@@ -62,7 +66,7 @@ function documentsOf(profile: MappingProfile, body: string): unknown[] {
 export async function mapInbound(profile: MappingProfile, body: string, bindings: Record<string, unknown> = {}): Promise<MappedFact[]> {
 	if (!profile.inbound) throw new MappingFailedError(profile.version, "profile has no inbound mappings");
 	const facts: MappedFact[] = [];
-	const bound = { ...bindings, tables: profile.tables };
+	const bound = { ...bindings, ...MAPPING_FUNCTIONS, tables: profile.tables };
 	for (const document of documentsOf(profile, body)) {
 		const routeKey = await evaluate(`${profile.version} route`, profile.inbound.route, document, bound);
 		const expression = typeof routeKey === "string" ? profile.inbound.routes.get(routeKey) : undefined;

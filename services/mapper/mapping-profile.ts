@@ -18,7 +18,8 @@ export interface MappingProfile {
 	system: string;
 	profile: string;
 	version: string;
-	format: "json" | "x12";
+	/** What a body is: JSON, an X12 interchange (one document per transaction set) or an EDIFACT one (one per message). */
+	format: "json" | "x12" | "edifact";
 	/** For X12 partners: our and their interchange ids, and the version we write. */
 	x12?: { senderId: string; receiverId: string; version: string };
 	inbound?: { route: Expression; routes: Map<string, Expression> };
@@ -38,7 +39,7 @@ const profileFileSchema = {
 	system: { type: "enum", values: ["erp", "wms", "lastmile"] },
 	profile: { type: "string", pattern: /^[a-z0-9-]+$/ },
 	version: { type: "string", min: 3, max: 64 },
-	format: { type: "enum", values: ["json", "x12"] },
+	format: { type: "enum", values: ["json", "x12", "edifact"] },
 	x12: { type: "object", optional: true, props: { senderId: "string|min:1|max:15", receiverId: "string|min:1|max:15", version: { type: "string", pattern: /^\d{6}$/ } } },
 	// A table name must be a JSONata name ($tables.at7Status); its file sits in the profile's own folder.
 	tables: { type: "record", optional: true, key: { type: "string", pattern: /^[A-Za-z][A-Za-z0-9]*$/ }, value: { type: "string", pattern: /^[a-z0-9][a-z0-9-]*\.json$/ } },
@@ -66,7 +67,7 @@ interface ProfileFile {
 	system: string;
 	profile: string;
 	version: string;
-	format: "json" | "x12";
+	format: MappingProfile["format"];
 	x12?: { senderId: string; receiverId: string; version: string };
 	tables?: Record<string, string>;
 	inbound?: { route: string; routes: Record<string, string> };
@@ -142,6 +143,7 @@ export function loadProfile(dir: string): MappingProfile {
 		routes: new Map(Object.entries(file.inbound.routes).map(([key, f]) => [key, compileFile(dir, f)])),
 	};
 	if (file.format === "x12" && Object.keys(file.outbound).length > 0 && !file.x12) throw new ConfigurationInvalidError(where, "an X12 profile that sends needs x12.senderId, x12.receiverId and x12.version");
+	if (file.format === "edifact" && Object.keys(file.outbound).length > 0) throw new ConfigurationInvalidError(where, "an EDIFACT profile is inbound only: Waybill writes no EDIFACT");
 	const tables = Object.freeze(Object.fromEntries(Object.entries(file.tables ?? {}).map(([name, f]) => [name, loadTable(dir, name, f)])));
 	return { system: file.system, profile: file.profile, version: file.version, format: file.format, x12: file.x12, inbound, outbound, tables };
 }

@@ -32,7 +32,7 @@ const ACCEPTED: Record<string, string[]> = {
 	"lastmile/easypost_tracker_retrieve_response.json": ["lastmile.eta.updated"],
 	"lastmile/easypost_webhook_tracker-updated_in-transit_fedex.json": ["lastmile.job.dispatched"],
 	"lastmile/easypost_webhook_tracker-updated_delivered_ups.json": ["lastmile.delivered"],
-	"edifact/IFTSTA_D01B_EAN004_iftstaparser-gs1-sample.txt": [],
+	"edifact/IFTSTA_D01B_EAN004_iftstaparser-gs1-sample.txt": ["lastmile.delivered", "lastmile.job.dispatched", "lastmile.delay.detected", "lastmile.attempt.failed"],
 	"x12/940_edi-engine_ok.edi": ["erp.order.released"],
 	"x12/940_edi-engine_2_ok.edi": ["erp.order.released"],
 	"x12/940_edi-engine_multi-group_acktest.edi": ["erp.order.released"],

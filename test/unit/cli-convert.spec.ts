@@ -25,7 +25,7 @@ describe("waybill convert <file>", () => {
 		const { code, stdout, stderr } = await waybill("convert", fixture("cli/945-shipping-advice.edi"));
 		assert.equal(code, 0, stderr);
 		const facts = lines(stdout);
-		assert.deepEqual(facts.map((f) => [f.type, f.subject, f.mappingVersion]), [["wms.shipment.manifested", "SO-1001", "x12-3pl@1.2.0"]]);
+		assert.deepEqual(facts.map((f) => [f.type, f.subject, f.mappingVersion]), [["wms.shipment.manifested", "SO-1001", "x12-3pl@1.3.0"]]);
 		assert.equal(facts[0]!.data.trackingNumber, "1Z999AA10123456784");
 		assert.deepEqual(facts[0]!.data.lines, [{ lineNo: 1, sku: "SKU-1", qty: 12 }, { lineNo: 2, sku: "SKU-2", qty: 3 }]);
 	});
@@ -41,10 +41,38 @@ describe("waybill convert <file>", () => {
 		assert.deepEqual(problem.where, { segment: "SE", element: "SE01", position: 15, controlNumbers: { interchange: "000000007", group: "7", transaction: "0001" } });
 	});
 
-	test("an EDIFACT DESADV is detected by its UNA and mapped by the DESADV mapping", async () => {
+	test("an EDIFACT DESADV is detected by its UNA and mapped by the 3PL's EDIFACT profile, the one that reads DESADV", async () => {
 		const { code, stdout, stderr } = await waybill("convert", fixture("edifact/DESADV_D96A_EAN005_waybill-mixed-pallet.edi"));
 		assert.equal(code, 0, stderr);
-		assert.deepEqual(lines(stdout).map((f) => [f.type, f.subject, f.mappingVersion]), [["wms.shipment.manifested", "SO-1001", "edifact/desadv"]]);
+		assert.deepEqual(lines(stdout).map((f) => [f.type, f.subject, f.mappingVersion]), [["wms.shipment.manifested", "SO-1001", "edifact-3pl@1.0.0"]]);
+	});
+
+	test("an EDIFACT IFTSTA goes to the carrier's EDIFACT profile; offline, a consignment without an order reference is named by its consignment number", async () => {
+		const { code, stdout, stderr } = await waybill("convert", fixture("edifact/IFTSTA_D01B_EAN004_waybill-carrier-report.edi"));
+		assert.equal(code, 0, stderr);
+		assert.deepEqual(lines(stdout).map((f) => [f.type, f.subject, f.mappingVersion]), [
+			["lastmile.out-for-delivery", "SO-1001", "edifact-carrier@1.0.0"],
+			["lastmile.delivered", "SO-1001", "edifact-carrier@1.0.0"],
+			["lastmile.attempt.failed", "FF7788124", "edifact-carrier@1.0.0"],
+			["lastmile.job.dispatched", "SO-1003", "edifact-carrier@1.0.0"],
+		]);
+	});
+
+	test("an EDIFACT profile named with --profile that maps none of the messages is a refusal naming the UNH; a miscounted UNT is named with its segment", async () => {
+		const wrong = await waybill("convert", fixture("edifact/DESADV_D96A_EAN005_waybill-mixed-pallet.edi"), "--profile", "edifact-carrier");
+		assert.equal(wrong.code, 1);
+		const problem = JSON.parse(wrong.stderr.trim());
+		assert.match(problem.detail, /EDIFACT DESADV 1 read, but profile lastmile\/edifact-carrier maps only IFTSTA inbound/);
+		assert.deepEqual(problem.where, { segment: "UNH", controlNumbers: { message: "1" } });
+		const dir = mkdtempSync(join(tmpdir(), "waybill-cli-"));
+		writeFileSync(join(dir, "cut.edi"), "UNH+1+IFTSTA:D:01B:UN:EAN004'BGM+44+R1+9'UNT+9+1'");
+		const cut = await waybill("convert", join(dir, "cut.edi"));
+		rmSync(dir, { recursive: true });
+		assert.equal(cut.code, 1);
+		const envelope = JSON.parse(cut.stderr.trim());
+		assert.equal(envelope.type, "https://waybill.dev/problems/envelope-invalid");
+		assert.match(envelope.detail, /UNT declares 9 segments but 3 are present \(segment UNT\)/);
+		assert.deepEqual(envelope.where, { segment: "UNT", controlNumbers: { message: "1" } });
 	});
 
 	test("an EasyPost Event is recognised by its shape; offline, its subject is the tracking code, marked as such", async () => {

@@ -3,15 +3,18 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { WMS_FACTS, assertValidMessage, catalogueEntry, createEnvelope, type Shipment } from "../../canonical/index.ts";
-import { isMappingFailed, isPayloadUnparseable } from "../../canonical/errors/index.ts";
-import {
-	desadvToCanonical, parseEdifact, readDesadv, type EdifactDelimiters, type EdifactInterchange,
-} from "../../services/mapper/formats/edifact/index.ts";
+import { isMappingFailed } from "../../canonical/errors/index.ts";
+import { parseEdifact, readDesadv, readDesadvMessage, type EdifactDelimiters, type EdifactInterchange } from "../../services/mapper/formats/edifact/index.ts";
+import { edifactDocuments } from "../../services/mapper/edifact-documents.ts";
+import { mapInbound } from "../../services/mapper/canonical-mapper.ts";
+import { loadProfile, type MappingProfile } from "../../services/mapper/mapping-profile.ts";
 
 /** Hand-written EANCOM D.96A fixture (the corpus has no DESADV); see test/fixtures/edifact/README.md. */
 const FIXTURE = fileURLToPath(new URL("../fixtures/edifact/DESADV_D96A_EAN005_waybill-mixed-pallet.edi", import.meta.url));
 const fixture = () => readFileSync(FIXTURE, "utf8");
+const PROFILE = loadProfile(fileURLToPath(new URL("../../mappings/wms/edifact-3pl", import.meta.url)));
 
+/** What the code mapping this profile replaced (formats/edifact/desadv.ts) made of the fixture, kept as the reference. */
 const EXPECTED: Shipment = {
 	shipmentId: "DES-240315-01",
 	orderId: "SO-1001",
@@ -29,6 +32,9 @@ const EXPECTED: Shipment = {
 	lines: [{ lineNo: 1, sku: "SKU-RED-MUG", qty: 48 }, { lineNo: 2, sku: "SKU-BLUE-PLATE", qty: 24 }, { lineNo: 3, sku: "SKU-TEA-COFFEE", qty: 18 }],
 };
 
+/** The profile with other settings in its partner table, as a partner's copied folder would have. */
+const withPartner = (partner: Record<string, string>): MappingProfile => ({ ...PROFILE, tables: { ...PROFILE.tables, partner } });
+
 /** Writes a parsed interchange back out with other delimiters, releasing whatever collides. */
 function serialise(parsed: EdifactInterchange, d: EdifactDelimiters): string {
 	const special = new Set([d.component, d.element, d.release, d.segment]);
@@ -39,14 +45,14 @@ function serialise(parsed: EdifactInterchange, d: EdifactDelimiters): string {
 	return una + segment("UNB", parsed.unb!) + body + segment("UNZ", parsed.unz!);
 }
 
-function mapped(text: string) {
-	const facts = desadvToCanonical(parseEdifact(text));
+async function mapped(text: string, profile = PROFILE) {
+	const facts = await mapInbound(profile, text);
 	assert.equal(facts.length, 1, "one DESADV message, one fact");
 	return facts[0]!;
 }
 
-function refused(text: string, mentions: RegExp): void {
-	assert.throws(() => desadvToCanonical(parseEdifact(text)), (e: unknown) => {
+async function refused(text: string, mentions: RegExp): Promise<void> {
+	await assert.rejects(mapInbound(PROFILE, text), (e: unknown) => {
 		assert.ok(isMappingFailed(e), `expected MAPPING_FAILED, got ${String(e)}`);
 		assert.match((e as Error).message, mentions);
 		return true;
@@ -78,68 +84,86 @@ describe("DESADV reading (hand-written EANCOM D.96A fixture)", () => {
 		]);
 		assert.deepEqual(advice!.controlTotals, { "2": "4" });
 	});
+
+	test("the mapping sees each message with its type, reference and the interchange's UNB sender, recipient and reference", () => {
+		const parsed = parseEdifact(fixture());
+		assert.deepEqual(edifactDocuments(fixture()), [{
+			type: "DESADV",
+			reference: "1",
+			interchange: { sender: "5412345000006", recipient: "5498765000000", reference: "DESADV0042" },
+			document: readDesadvMessage(parsed.messages[0]!),
+		}]);
+	});
 });
 
-describe("DESADV to a canonical wms.shipment.manifested fact", () => {
-	test("yields one shipment with SSCC packages and shipped quantities per order line", () => {
-		const fact = mapped(fixture());
+describe("DESADV to a canonical wms.shipment.manifested fact, by the wms/edifact-3pl profile", () => {
+	test("yields one shipment with SSCC packages and shipped quantities per order line, as the code mapping did", async () => {
+		const fact = await mapped(fixture());
 		assert.deepEqual([fact.type, fact.subject, fact.time, fact.partnerEventId], [WMS_FACTS.SHIPMENT_MANIFESTED, "SO-1001", "2024-03-15T08:15:00Z", "desadv:DES-240315-01:9"]);
 		assert.deepEqual(fact.data, EXPECTED);
 	});
 
-	test("the shipment passes the canonical envelope and Shipment schema unchanged", () => {
-		const fact = mapped(fixture());
+	test("the shipment passes the canonical envelope and Shipment schema unchanged", async () => {
+		const fact = await mapped(fixture());
 		const entry = catalogueEntry(fact.type)!;
 		const envelope = createEnvelope({ type: fact.type, source: "partner/wms/edifact-3pl", subject: fact.subject, time: fact.time, data: structuredClone(fact.data), schemaVersion: entry.version, idempotencyKey: fact.partnerEventId, partnerEventId: fact.partnerEventId });
 		assertValidMessage(envelope);
 		assert.deepEqual(envelope.data, EXPECTED);
 	});
 
-	test("reads the same shipment when the partner declares other separators in UNA", () => {
+	test("reads the same shipment when the partner declares other separators in UNA", async () => {
 		const redelimited = serialise(parseEdifact(fixture()), { component: "^", element: "|", decimal: ",", release: "!", repetition: " ", segment: "~" });
 		assert.match(redelimited, /^UNA\^\|,! ~/);
 		assert.match(redelimited, /L'Epicerie/, "the apostrophe no longer needs releasing");
-		assert.deepEqual(mapped(redelimited).data, EXPECTED);
+		assert.deepEqual((await mapped(redelimited)).data, EXPECTED);
 	});
 
-	test("takes order, sku, warehouse and offset from the partner profile's options", () => {
-		const [fact] = desadvToCanonical(parseEdifact(fixture()), {
-			orderRefFrom: (a) => `FO-${a.references.find((r) => r.qualifier === "ON")?.value}`,
-			skuFrom: (l) => l.itemId,
-			warehouse: "WH-BRU",
-			utcOffset: "+01:00",
-		});
-		const shipment = fact!.data as Shipment;
-		assert.deepEqual([shipment.orderId, shipment.warehouse, shipment.shippedAt], ["FO-SO-1001", "WH-BRU", "2024-03-15T08:15:00+01:00"]);
-		assert.deepEqual(shipment.lines.map((l) => l.sku), ["5412345111115", "5412345222224", "5412345333333"]);
+	test("takes the warehouse and the partner's UTC offset from the profile's partner table", async () => {
+		const shipment = (await mapped(fixture(), withPartner({ localTimeOffset: "+01:00", warehouse: "WH-BRU" }))).data as Shipment;
+		assert.deepEqual([shipment.orderId, shipment.warehouse, shipment.shippedAt], ["SO-1001", "WH-BRU", "2024-03-15T08:15:00+01:00"]);
 	});
 
-	test("falls back to the document date when no despatch date is given", () => {
-		assert.equal(mapped(fixture().replace("DTM+11:202403150815:203'\n", "").replace("UNT+55+1'", "UNT+54+1'")).time, "2024-03-15T00:00:00Z");
+	test("refuses a local time when the partner table names no usable offset, rather than guessing a zone", async () => {
+		await assert.rejects(mapInbound(withPartner({ localTimeOffset: "CET" }), fixture()), (e: unknown) => isMappingFailed(e) && /sets no localTimeOffset/.test((e as Error).message));
 	});
 
-	test("refuses a cancellation, a missing order, a count that contradicts CNT, a line without a despatched quantity and a bad SSCC", () => {
-		refused(fixture().replace("BGM+351+DES-240315-01+9'", "BGM+351+DES-240315-01+1'"), /cancellation/);
-		refused(fixture().replace("RFF+ON:SO-1001'", "RFF+VN:V-1'"), /no order reference/);
-		refused(fixture().replace("CNT+2:4'", "CNT+2:5'"), /CNT\+2 declares 5 line items but 4 are present/);
-		refused(fixture().replace("QTY+12:24'", "QTY+21:24'"), /LIN 2 has no whole despatched quantity/);
-		refused(fixture().replace("QTY+12:6'", "QTY+12:6.5'"), /LIN 4 has no whole despatched quantity \(QTY\+12, got '6.5'\)/);
-		refused(fixture().replace("GIN+BJ+354123450000000038'", "GIN+BJ+354123450000000039'"), /SSCC '354123450000000039' is not 18 digits with a valid check digit/);
-		refused(fixture().replace("PIA+1+SKU-TEA-COFFEE:IN'\nQTY+12:6'", "PIA+1+SKU-GREEN-TEA:IN'\nQTY+12:6'"), /order line 3 is given as both 'SKU-TEA-COFFEE' and 'SKU-GREEN-TEA'/);
+	test("falls back to the document date when no despatch date is given", async () => {
+		assert.equal((await mapped(fixture().replace("DTM+11:202403150815:203'\n", "").replace("UNT+55+1'", "UNT+54+1'"))).time, "2024-03-15T00:00:00Z");
 	});
 
-	test("refuses a truncated interchange as unparseable rather than manifesting part of it", () => {
+	test("refuses a cancellation, a missing order, a count that contradicts CNT, a line without a despatched quantity and a bad SSCC", async () => {
+		await refused(fixture().replace("BGM+351+DES-240315-01+9'", "BGM+351+DES-240315-01+1'"), /cancellation/);
+		await refused(fixture().replace("RFF+ON:SO-1001'", "RFF+VN:V-1'"), /no order reference/);
+		await refused(fixture().replace("CNT+2:4'", "CNT+2:5'"), /CNT\+2 declares 5 line items but 4 are present/);
+		await refused(fixture().replace("QTY+12:24'", "QTY+21:24'"), /LIN 2 has no whole despatched quantity/);
+		await refused(fixture().replace("QTY+12:6'", "QTY+12:6.5'"), /LIN 4 has no whole despatched quantity \(QTY\+12, got '6.5'\)/);
+		await refused(fixture().replace("GIN+BJ+354123450000000038'", "GIN+BJ+354123450000000039'"), /SSCC '354123450000000039' is not 18 digits with a valid check digit/);
+		await refused(fixture().replace("PIA+1+SKU-TEA-COFFEE:IN'\nQTY+12:6'", "PIA+1+SKU-GREEN-TEA:IN'\nQTY+12:6'"), /order line 3 is given as both 'SKU-TEA-COFFEE' and 'SKU-GREEN-TEA'/);
+	});
+
+	test("refuses a despatched quantity that is sent empty, rather than reading it as none shipped", async () => {
+		await refused(fixture().replace("QTY+12:6'", "QTY+12:'"), /LIN 4 has no whole despatched quantity \(QTY\+12, got ''\)/);
+	});
+
+	test("refuses a truncated interchange whole, naming the UNT that miscounts, rather than manifesting part of it", async () => {
 		const cut = fixture().replace(/CPS\+5\+3'[\s\S]*CNT\+2:4'\n/, "");
-		assert.throws(() => desadvToCanonical(parseEdifact(cut)), (e: unknown) => isPayloadUnparseable(e) && /UNT declares 55 segments but 46 are present/.test((e as Error).message));
+		await refused(cut, /UNT declares 55 segments but 46 are present \(segment UNT\)/);
 	});
 
-	test("a flat DESADV without packaging still yields its lines, with no packages", () => {
+	test("a flat DESADV without packaging still yields its lines, with no packages", async () => {
 		const flat = "UNH+1+DESADV:D:01B:UN:EAN007'BGM+351+D2+9'DTM+11:20240401:102'RFF+ON:SO-7'LIN+1++4000862141404:SRV'QTY+12:3'UNT+7+1'";
-		assert.deepEqual(mapped(flat).data, { shipmentId: "D2", orderId: "SO-7", shippedAt: "2024-04-01T00:00:00Z", packages: [], lines: [{ lineNo: 1, sku: "4000862141404", qty: 3 }] });
+		assert.deepEqual((await mapped(flat)).data, { shipmentId: "D2", orderId: "SO-7", shippedAt: "2024-04-01T00:00:00Z", packages: [], lines: [{ lineNo: 1, sku: "4000862141404", qty: 3 }] });
 	});
 
-	test("an unmarked carton level folds into the SSCC-marked pallet above it", () => {
+	test("an unmarked carton level folds into the SSCC-marked pallet above it", async () => {
 		const text = "UNH+1+DESADV:D:96A:UN:EAN005'BGM+351+D3+9'DTM+11:20240401:102'RFF+ON:SO-8'CPS+1'CPS+2+1'PAC+1++201'PCI+33E'GIN+BJ+354123450000000014'CPS+3+2'PAC+10++CT'LIN+1++5412345111115:EN'QTY+12:40'UNT+14+1'";
-		assert.deepEqual((mapped(text).data as Shipment).packages, [{ sscc: "354123450000000014", lines: [{ lineNo: 1, sku: "5412345111115", qty: 40 }] }]);
+		assert.deepEqual(((await mapped(text)).data as Shipment).packages, [{ sscc: "354123450000000014", lines: [{ lineNo: 1, sku: "5412345111115", qty: 40 }] }]);
+	});
+
+	test("each DESADV message of an interchange is its own shipment; other message types are left to other profiles", async () => {
+		const two = "UNH+1+DESADV:D:01B:UN:EAN007'BGM+351+D1+9'DTM+11:20240401:102'RFF+ON:SO-1'LIN+1++4000862141404:SRV'QTY+12:3'UNT+7+1'"
+			+ "UNH+2+IFTSTA:D:01B:UN:EAN004'BGM+23+S1+9'UNT+3+2'"
+			+ "UNH+3+DESADV:D:01B:UN:EAN007'BGM+351+D2+9'DTM+11:20240402:102'RFF+ON:SO-2'LIN+1++4000862141404:SRV'QTY+12:1'UNT+7+3'";
+		assert.deepEqual((await mapInbound(PROFILE, two)).map((f) => [f.subject, f.partnerEventId]), [["SO-1", "desadv:D1:9"], ["SO-2", "desadv:D2:9"]]);
 	});
 });

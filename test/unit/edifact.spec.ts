@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ERROR_TYPES, isMappingFailed, isPayloadUnparseable } from "../../canonical/errors/index.ts";
-import { EDIFACT_PROBLEMS, assertIntact, edifactTimeToIso, parseEdifact } from "../../services/mapper/formats/edifact/index.ts";
+import { EDIFACT_PROBLEMS, edifactTime, parseEdifact, readDtm } from "../../services/mapper/formats/edifact/index.ts";
+import { edifactDocuments } from "../../services/mapper/edifact-documents.ts";
 
 const CORPUS = fileURLToPath(new URL("../../../shared/conformance/edifact/", import.meta.url));
 const corpusMissing = existsSync(CORPUS) ? false : `conformance corpus not found at ${CORPUS}`;
@@ -87,9 +88,8 @@ describe("the EDIFACT tokenizer", () => {
 		assert.deepEqual(problems.map((p) => p.code), [EDIFACT_PROBLEMS.UNT_MISSING, EDIFACT_PROBLEMS.UNZ_MISSING, EDIFACT_PROBLEMS.UNTERMINATED_SEGMENT]);
 	});
 
-	test("assertIntact refuses a document with problems, naming them", () => {
-		const parsed = parseEdifact("UNH+1+IFTSTA:D:01B:UN'UNT+9+1'");
-		assert.throws(() => assertIntact(parsed), (e: unknown) => isPayloadUnparseable(e) && /UNT declares 9 segments but 2 are present/.test((e as Error).message));
+	test("the mapper refuses a document with envelope problems whole, naming them and their trailer", () => {
+		assert.throws(() => edifactDocuments("UNH+1+IFTSTA:D:01B:UN'UNT+9+1'"), (e: unknown) => isMappingFailed(e) && /UNT declares 9 segments but 2 are present \(segment UNT\)/.test((e as Error).message));
 	});
 
 	test("refuses input that is not EDIFACT at all with PayloadUnparseableError", () => {
@@ -119,19 +119,24 @@ describe("the EDIFACT tokenizer", () => {
 });
 
 describe("EDIFACT date/time formats", () => {
-	test("turn DTM values into ISO-8601 at the partner's offset", () => {
-		assert.equal(edifactTimeToIso("20020204", "102"), "2002-02-04T00:00:00Z");
-		assert.equal(edifactTimeToIso("200202011450", "203"), "2002-02-01T14:50:00Z");
-		assert.equal(edifactTimeToIso("200202011450", "203", "+01:00"), "2002-02-01T14:50:00+01:00");
-		assert.equal(edifactTimeToIso("20240315081530", "204"), "2024-03-15T08:15:30Z");
-		assert.equal(edifactTimeToIso("202403150815+0530", "205", "+01:00"), "2024-03-15T08:15:00+05:30");
-		assert.equal(edifactTimeToIso("180525", "101"), "2018-05-25T00:00:00Z");
+	test("read DTM values as ISO-8601 local time, and format 205, which states its offset, as an instant", () => {
+		assert.deepEqual(edifactTime("20020204", "102"), { localTime: "2002-02-04T00:00:00" });
+		assert.deepEqual(edifactTime("200202011450", "203"), { localTime: "2002-02-01T14:50:00" });
+		assert.deepEqual(edifactTime("20240315081530", "204"), { localTime: "2024-03-15T08:15:30" });
+		assert.deepEqual(edifactTime("202403150815+0530", "205"), { localTime: "2024-03-15T08:15:00", at: "2024-03-15T08:15:00+05:30" });
+		assert.deepEqual(edifactTime("180525", "101"), { localTime: "2018-05-25T00:00:00" });
+		assert.deepEqual(edifactTime("7001011200", "201"), { localTime: "1970-01-01T12:00:00" });
 	});
 
-	test("refuse impossible dates and formats this reader does not know", () => {
+	test("read nothing from impossible dates and formats this reader does not know", () => {
 		for (const [value, format] of [["20020230", "102"], ["200202012460", "203"], ["2002020", "102"], ["20020101-20020131", "718"]] as const) {
-			assert.throws(() => edifactTimeToIso(value, format), (e: unknown) => isMappingFailed(e), `${value} (${format})`);
+			assert.equal(edifactTime(value, format), undefined, `${value} (${format})`);
 		}
+	});
+
+	test("a DTM is read with its reading beside the value as sent, a format implied by the value's length included", () => {
+		assert.deepEqual(readDtm({ tag: "DTM", elements: [["334", "200202011450"]] }), { qualifier: "334", value: "200202011450", format: "203", localTime: "2002-02-01T14:50:00" });
+		assert.deepEqual(readDtm({ tag: "DTM", elements: [["17", "20020230", "102"]] }), { qualifier: "17", value: "20020230", format: "102" });
 	});
 });
 
@@ -167,6 +172,6 @@ describe("the EDIFACT tokenizer on the conformance corpus", { skip: corpusMissin
 			actual: "27",
 			message: "message 1 (IFCSUM): UNT declares 787 segments but 27 are present",
 		}]);
-		assert.throws(() => assertIntact(parsed), (e: unknown) => isPayloadUnparseable(e) && /787/.test((e as Error).message));
+		assert.throws(() => edifactDocuments(corpus("IFCSUM_D01B_EAN003_edinet.edi")), (e: unknown) => isMappingFailed(e) && /787 segments .* \(segment UNT\)/.test((e as Error).message));
 	});
 });

@@ -21,6 +21,18 @@ export const EDIFACT_PROBLEMS = {
 
 export type EdifactProblemCode = (typeof EDIFACT_PROBLEMS)[keyof typeof EDIFACT_PROBLEMS];
 
+const SEGMENT_OF_PROBLEM: Partial<Record<EdifactProblemCode, string>> = {
+	UNT_MISSING: "UNT", SEGMENT_COUNT_MISMATCH: "UNT", MESSAGE_REFERENCE_MISMATCH: "UNT",
+	UNE_MISSING: "UNE", GROUP_COUNT_MISMATCH: "UNE", GROUP_REFERENCE_MISMATCH: "UNE",
+	UNZ_MISSING: "UNZ", INTERCHANGE_COUNT_MISMATCH: "UNZ", INTERCHANGE_REFERENCE_MISMATCH: "UNZ",
+	UNB_MISSING: "UNB",
+};
+
+/** The trailer (or header) a problem is about; a document cut off inside a segment names none. */
+export function segmentOfProblem(code: EdifactProblemCode): string | undefined {
+	return SEGMENT_OF_PROBLEM[code];
+}
+
 /** One thing wrong with the envelope; `reference` names the message, group or interchange. */
 export interface EdifactProblem {
 	code: EdifactProblemCode;

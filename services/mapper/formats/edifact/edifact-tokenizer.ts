@@ -33,7 +33,7 @@ export interface EdifactGroup {
 /**
  * A whole document, envelope optional. Problems with counts and references are listed, not
  * thrown: a broken trailer is worth reporting back to the partner with every detail, and whether
- * to refuse the document is the caller's decision (the canonical mappings do, through assertIntact).
+ * to refuse the document is the caller's decision (the mapper refuses it whole: edifact-documents.ts).
  */
 export interface EdifactInterchange {
 	una?: EdifactDelimiters;
@@ -98,14 +98,6 @@ export function parseEdifact(text: string): EdifactInterchange {
 	}
 	if (interchange.messages.length === 0) throw new PayloadUnparseableError(EDIFACT_FORMAT, "no UNH message found");
 	interchange.problems = checkEnvelope(interchange, lexed.trailing);
-	return interchange;
-}
-
-/** Refuses a document whose envelope does not add up (a truncated file, a mismatched trailer). */
-export function assertIntact(interchange: EdifactInterchange): EdifactInterchange {
-	if (interchange.problems.length > 0) {
-		throw new PayloadUnparseableError(EDIFACT_FORMAT, interchange.problems.map((p) => p.message).join("; "));
-	}
 	return interchange;
 }
 

@@ -1,4 +1,5 @@
 import type { EdifactSegment } from "./edifact-lexer.ts";
+import { edifactTime, type EdifactTime } from "./edifact-dates.ts";
 
 /**
  * Readers for the composites that DESADV and IFTSTA share. Empty components read as undefined:
@@ -9,7 +10,8 @@ export function el(segment: EdifactSegment, element: number, component = 0): str
 	return value === undefined || value === "" ? undefined : value;
 }
 
-export interface DateTimeValue {
+/** A DTM as sent, with its ISO-8601 reading (edifact-dates.ts) when the format is known and the date real. */
+export interface DateTimeValue extends Partial<EdifactTime> {
 	qualifier: string;
 	value: string;
 	format: string;
@@ -22,7 +24,7 @@ const FORMAT_BY_LENGTH: Record<number, string> = { 8: "102", 12: "203", 14: "204
 export function readDtm(segment: EdifactSegment): DateTimeValue {
 	const value = el(segment, 0, 1) ?? "";
 	const format = el(segment, 0, 2) ?? (/^\d+$/.test(value) ? FORMAT_BY_LENGTH[value.length] : undefined) ?? "";
-	return { qualifier: el(segment, 0, 0) ?? "", value, format };
+	return { qualifier: el(segment, 0, 0) ?? "", value, format, ...edifactTime(value, format) };
 }
 
 export interface Reference {
