@@ -9,6 +9,9 @@ import type { Delivery, WebhookSimOptions } from "./webhook-sender.ts";
 import { WebhookSimulator, type WebhookSimulatorStats } from "./webhook-simulator.ts";
 import { WMS_CARRIER, cartonise, trackingNumber } from "./wms-events.ts";
 import { cancels, readCancel940, type Cancel940 } from "./wms-x12-cancel.ts";
+import { readReturn943, receiptAdvice944, type X12Return } from "./wms-x12-returns.ts";
+import { WmsTimers } from "./wms-timers.ts";
+import { DEFAULT_RETURN_RECEIPT_DELAY_MS } from "./wms.sim.ts";
 import { shipNotice856, shippingAdvice945, type X12Line, type X12WarehouseOrder } from "./x12-documents.ts";
 
 export const WMS_X12_PARTNER_ID = "edi-3pl";
@@ -25,6 +28,8 @@ const SSCC_SERIAL_BASE = 500_000_000;
 export interface WmsX12Options extends WebhookSimOptions {
   /** The warehouse every order ships from; default WH2. */
   warehouse?: string;
+  /** How long a return announced by a 943 takes to reach the dock. */
+  returnReceiptDelayMs?: number;
   /**
    * How the 3PL answers an interchange with its 997: in the HTTP response ("sync", the default),
    * or as a signed webhook of its own a moment later ("async", as over a VAN or AS2).
@@ -67,6 +72,8 @@ export class WmsX12Simulator extends WebhookSimulator {
   private reject = 0;
   private acksWithheld = 0;
   private acksRejected = 0;
+  private readonly returnsExpected = new Set<string>();
+  private readonly timers = new WmsTimers();
   private ackMode: "sync" | "async";
 
   constructor(private readonly options: WmsX12Options) {
@@ -89,6 +96,20 @@ export class WmsX12Simulator extends WebhookSimulator {
       acksWithheld: this.acksWithheld,
       acksRejected: this.acksRejected,
     };
+  }
+
+  /** Waits for returns in transit as well as queued webhooks. */
+  override async idle(): Promise<void> {
+    for (;;) {
+      await super.idle();
+      if (this.timers.size === 0) return;
+      await this.timers.idle();
+    }
+  }
+
+  override async stop(): Promise<void> {
+    this.timers.stop();
+    await super.stop();
   }
 
   /** Switches how 997s are sent from the next interchange on. */
@@ -133,11 +154,16 @@ export class WmsX12Simulator extends WebhookSimulator {
       }
     }
     // In the order they came: a cancel after its order in one interchange must find it.
-    const accepted: ({ cancel: Cancel940 } | { order: ShippingOrder940 })[] = [];
+    const accepted: ({ cancel: Cancel940 } | { order: ShippingOrder940 } | { expected: X12Return })[] = [];
     for (const group of interchange.groups) {
       for (const tx of group.transactions) {
         const at = { group: el(group.gs, 6), transaction: el(tx.st, 2) };
         try {
+          const expected = readReturn943(tx);
+          if (expected) {
+            if (!problems.some((p) => rejects(p, at))) accepted.push({ expected });
+            continue;
+          }
           const cancel = readCancel940(tx);
           const document = cancel === undefined ? { order: read940(tx) } : { cancel };
           // A set the 997 rejects for its envelope must not ship, or cancel, either.
@@ -155,6 +181,7 @@ export class WmsX12Simulator extends WebhookSimulator {
     });
     for (const document of accepted) {
       if ("cancel" in document) this.cancel(document.cancel);
+      else if ("expected" in document) this.expectReturn(document.expected);
       else this.create(document.order);
     }
     return this.answer(ack);
@@ -171,6 +198,16 @@ export class WmsX12Simulator extends WebhookSimulator {
     const id = randomUUID();
     this.sender.sequence(`997-${id}`, [() => ({ id, body: ack, headers: { "content-type": X12_CONTENT_TYPE, "x-edi-delivery": id, "x-edi-signature": sign3pl(ack, this.options.secret) } })]);
     return { status: 202, body: "" };
+  }
+
+  /** A return announced by a 943 reaches the dock `returnReceiptDelayMs` later and is reported by a 944; once per RMA. */
+  private expectReturn(ret: X12Return): void {
+    if (this.returnsExpected.has(ret.rma)) return;
+    this.returnsExpected.add(ret.rma);
+    const stream = `return:${ret.rma}`;
+    this.timers.schedule(stream, this.options.returnReceiptDelayMs ?? DEFAULT_RETURN_RECEIPT_DELAY_MS, () =>
+      this.sender.sequence(stream, [() => this.document("944", "RE", (now) => receiptAdvice944(ret, `R-${this.returnsExpected.size}`, now))]),
+    );
   }
 
   /** Too late once the 945 went out: the goods have left, and the 856 follows. */
@@ -206,14 +243,14 @@ export class WmsX12Simulator extends WebhookSimulator {
     this.sender.sequence(order.id, [
       () => {
         this.unshipped.delete(order.id);
-        return this.document(order, "945", "SW", shippingAdvice945);
+        return this.document("945", "SW", (now) => shippingAdvice945(order, now));
       },
-      () => this.document(order, "856", "SH", shipNotice856),
+      () => this.document("856", "SH", (now) => shipNotice856(order, now)),
     ]);
   }
 
   /** Built when its turn comes, so dates are those of sending; signed once so retries carry the same bytes. */
-  private document(order: X12WarehouseOrder, code: string, functionalId: string, body: (o: X12WarehouseOrder, now: Date) => Segment[]): Delivery {
+  private document(code: string, functionalId: string, body: (now: Date) => Segment[]): Delivery {
     const now = new Date();
     const text = writeInterchange({
       senderId: WMS_X12_SENDER_ID,
@@ -221,7 +258,7 @@ export class WmsX12Simulator extends WebhookSimulator {
       controlNumber: this.nextControlNumber(),
       functionalId,
       version: VERSION,
-      transactions: [{ code, segments: body(order, now) }],
+      transactions: [{ code, segments: body(now) }],
       now,
     });
     const id = randomUUID();

@@ -33,10 +33,22 @@ describe("a warehouse partner over ASC X12 beside the JSON one (over NATS and Re
 		assert.equal(order.shipments[0]!.carrier, "WAYBILL-LASTMILE");
 		assert.ok(order.shipments[0]!.trackingNumber);
 		const trace = await h.client.call<{ hops: Array<{ type: string; kind: string; partner?: string; mappingVersion?: string }> }, { orderId: string }>("ledger.trace", { orderId: "SO-X12-1" });
-		assert.equal(trace.hops.find((x) => x.type === "wms.shipment.manifested")?.mappingVersion, "x12-3pl@1.2.0");
+		assert.equal(trace.hops.find((x) => x.type === "wms.shipment.manifested")?.mappingVersion, "x12-3pl@1.3.0");
 		assert.equal(trace.hops.filter((x) => x.kind === "inbound" && x.partner === "edi-3pl").length, 2, "the 945 and the 856, both stored and recorded");
 		assert.equal(h.erp.invoicesFor("SO-X12-1"), 1);
 		assert.equal(h.lastmile.tasksFor("SO-X12-1"), 1);
+	});
+
+	it("announces a return to the X12 3PL as a 943 and completes it from the 3PL's 944 receipt: returned, credited once", async () => {
+		const answer = await fetch(`${h.gatewayUrl}/api/v1/orders/SO-X12-1/returns`, { method: "POST", headers: { "content-type": "application/json", "idempotency-key": "return-X12-1" }, body: JSON.stringify({ rma: "RMA-X12-1", reason: "arrived damaged", warehouse: "WH2" }) });
+		assert.equal(answer.status, 202);
+		await eventually("the order returned", async () => (await h.client.call<{ status: string }, { orderId: string }>("saga.getOrder", { orderId: "SO-X12-1" })).status === "returned", 60_000);
+		const announced = h.wmsX12.received().filter((r) => r.path === "/edi" && /~ST\*943\*/.test(String(r.body)));
+		assert.equal(announced.length, 1);
+		assert.match(String(announced[0]!.body), /W06\*N\*SO-X12-1\*\*RMA-X12-1~.*N9\*RZ\*RMA-X12-1~N9\*WH\*WH2~/s);
+		const trace = await h.client.call<{ hops: Array<{ type: string; partner?: string; mappingVersion?: string }> }, { orderId: string }>("ledger.trace", { orderId: "SO-X12-1" });
+		assert.equal(trace.hops.find((x) => x.type === "wms.return.received")?.partner, "edi-3pl", "the receipt came as the 3PL's 944");
+		await eventually("one credit note", async () => h.erp.receivedFor("SO-X12-1").filter((k) => k === "credit-note").length === 1, 20_000);
 	});
 
 	it("takes a resent interchange as a repeat, and refuses other content under a control number already used", async () => {

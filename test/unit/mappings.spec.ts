@@ -376,6 +376,11 @@ describe("outbound rendering and response facts, checked against the simulators"
 			},
 			url: () => urls.parkedWms, status: 200, path: /^\/v1\/fulfillment-orders\/wo_\d+$/,
 		},
+		"wms/x12-3pl wms.return.expect": {
+			type: WMS_COMMANDS.EXPECT_RETURN,
+			data: async () => ({ rma: `RMA-${ORDER.orderId}`, orderId: ORDER.orderId, reason: "arrived damaged", pickupFrom: ORDER.shipTo, warehouse: "WH2", lines: linesOf(ORDER) }),
+			url: () => urls.parkedX12, status: 200, path: "/edi",
+		},
 		"wms/generic-3pl wms.return.expect": {
 			type: WMS_COMMANDS.EXPECT_RETURN,
 			data: async () => ({ rma: `RMA-${ORDER.orderId}`, orderId: ORDER.orderId, reason: "arrived damaged", pickupFrom: ORDER.shipTo, warehouse: "WH1", lines: linesOf(ORDER) }),
@@ -583,8 +588,15 @@ describe("loading mapping profiles", () => {
 	}
 
 	test("the shipped mappings load, one profile per directory", () => {
-		assert.deepEqual([...profiles.keys()].sort(), ["erp/erpnext", "erp/shopify", "erp/waybill-canonical", "erp/waybill-erp-rest", "erp/x12-erp", "lastmile/easypost", "lastmile/onfleet", "lastmile/x12-carrier", "wms/generic-3pl", "wms/x12-3pl"]);
-		assert.deepEqual([...profiles.values()].map((p) => p.version).sort(), ["easypost@1.1.0", "erpnext@1.0.0", "generic-3pl@1.1.0", "onfleet@1.1.0", "shopify@1.1.0", "waybill-canonical@1.1.0", "waybill-erp-rest@1.1.0", "x12-3pl@1.2.0", "x12-carrier@1.0.0", "x12-erp@1.0.0"]);
+		assert.deepEqual([...profiles.keys()].sort(), ["erp/erpnext", "erp/shopify", "erp/waybill-canonical", "erp/waybill-erp-rest", "erp/x12-erp", "lastmile/easypost", "lastmile/edifact-carrier", "lastmile/onfleet", "lastmile/x12-carrier", "wms/edifact-3pl", "wms/generic-3pl", "wms/x12-3pl"]);
+		assert.deepEqual([...profiles.values()].map((p) => p.version).sort(), ["easypost@1.1.0", "edifact-3pl@1.0.0", "edifact-carrier@1.0.0", "erpnext@1.0.0", "generic-3pl@1.1.0", "onfleet@1.1.0", "shopify@1.1.0", "waybill-canonical@1.1.0", "waybill-erp-rest@1.1.0", "x12-3pl@1.3.0", "x12-carrier@1.0.0", "x12-erp@1.0.0"]);
+	});
+
+	test("an EDIFACT profile that names outbound mappings is refused: Waybill reads EDIFACT, it writes none", () => {
+		const dir = profileDir({}, { "wms.fulfillment-order.create": { method: "POST", path: "'/edi'" } });
+		writeFileSync(join(dir, "profile.json"), JSON.stringify({ system: "wms", profile: "edifact-out", version: "edifact-out@0.0.1", format: "edifact", outbound: { "wms.fulfillment-order.create": { method: "POST", path: "'/edi'" } } }));
+		const error = refusal(dir);
+		assert.deepEqual([error.type, error.data?.reason], [ERROR_TYPES.CONFIGURATION_INVALID, "an EDIFACT profile is inbound only: Waybill writes no EDIFACT"]);
 	});
 
 	test("a directory whose body mapping is not valid JSONata is refused as CONFIGURATION_INVALID, naming the file", () => {

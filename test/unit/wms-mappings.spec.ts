@@ -287,8 +287,8 @@ describe("X12 3PL cancel", () => {
 	});
 	after(() => edi.stop());
 
-	test("x12-3pl@1.2.0 sends a cancel as a 940 with W0501 F naming the order, and an accepting 997 proves wms.fulfillment.cancelled from the command", async () => {
-		assert.equal(x12.version, "x12-3pl@1.2.0");
+	test("x12-3pl@1.3.0 sends a cancel as a 940 with W0501 F naming the order, and an accepting 997 proves wms.fulfillment.cancelled from the command", async () => {
+		assert.equal(x12.version, "x12-3pl@1.3.0");
 		const order = { ...fulfillmentOrder(salesOrder("SO-3001")), warehouse: "WH2", partner: "edi-3pl" };
 		const create = await renderCommand(x12, WMS_COMMANDS.CREATE_FULFILLMENT_ORDER, order, "SO-3001:fulfillment:1");
 		assert.equal((await send(url, create, "edi-create")).status, 200);

@@ -36,16 +36,16 @@ const problemsOf = (read: () => unknown): string[] => {
 };
 
 describe("the X12 3PL profile reads 856 ship notices", () => {
-	test("the profile is x12-3pl@1.2.0 and routes 945, 856, 944 and 947 inbound", () => {
+	test("the profile is x12-3pl@1.3.0 and routes 945, 856, 944 and 947 inbound", () => {
 		const x12 = profiles.get("wms/x12-3pl")!;
-		assert.equal(x12.version, "x12-3pl@1.2.0");
+		assert.equal(x12.version, "x12-3pl@1.3.0");
 		assert.deepEqual([...x12.inbound!.routes.keys()].sort(), ["856", "944", "945", "947"]);
 	});
 
 	test("one manifested shipment per order level, packs with their SSCC and contents, a SKU packed twice summed per order", async () => {
 		const [first, second, ...rest] = await facts(fixture("856-two-orders.edi"));
 		assert.equal(rest.length, 0);
-		assert.deepEqual([first!.type, first!.subject, first!.partnerEventId, first!.mappingVersion], ["wms.shipment.manifested", "SO-2001", "856:EDI3PL:000000021:0001:2", "x12-3pl@1.2.0"]);
+		assert.deepEqual([first!.type, first!.subject, first!.partnerEventId, first!.mappingVersion], ["wms.shipment.manifested", "SO-2001", "856:EDI3PL:000000021:0001:2", "x12-3pl@1.3.0"]);
 		assert.deepEqual(first!.data, {
 			shipmentId: "SHP-700", orderId: "SO-2001", carrier: "UPS GROUND", trackingNumber: "1Z999AA10123456784", shippedAt: "2026-03-10T14:15:00Z",
 			packages: [
