@@ -10,6 +10,7 @@ const LOADERS: Record<string, () => Promise<{ default: unknown }>> = {
 	mapper: () => import("../services/mapper/mapper.service.ts"),
 	saga: () => import("../services/saga/saga.service.ts"),
 	ledger: () => import("../services/ledger/ledger.service.ts"),
+	notifier: () => import("../services/notifier/notifier.service.ts"),
 };
 
 export const ALL_SERVICES = Object.keys(LOADERS);

@@ -8,7 +8,7 @@ import { exceptionCaseSchema, EXCEPTION_CASE_VERSION } from "./entities/exceptio
 import { bookingConfirmationSchema, shipmentBookingSchema, SHIPMENT_BOOKING_VERSION } from "./entities/shipment-booking.ts";
 import * as F from "./fact-schemas.ts";
 import {
-	ERP_COMMANDS, ERP_FACTS, INBOUND_MESSAGES, LASTMILE_COMMANDS, LASTMILE_FACTS, WAYBILL_FACTS, WMS_COMMANDS, WMS_FACTS,
+	ERP_COMMANDS, ERP_FACTS, INBOUND_MESSAGES, LASTMILE_COMMANDS, LASTMILE_FACTS, NOTIFIER_COMMANDS, WAYBILL_FACTS, WMS_COMMANDS, WMS_FACTS,
 	type MessageType,
 } from "./message-types.ts";
 
@@ -101,6 +101,8 @@ export const CATALOGUE: Record<MessageType, CatalogueEntry> = {
 	[WAYBILL_FACTS.EDI_ACKNOWLEDGED]: fact(F.ediAcknowledgementSchema),
 	[WAYBILL_FACTS.EDI_ACK_REJECTED]: fact(F.ediAcknowledgementSchema),
 	[WAYBILL_FACTS.EDI_ACK_OVERDUE]: fact(F.ediAcknowledgementSchema),
+
+	[NOTIFIER_COMMANDS.DELIVER_WEBHOOK]: command(F.webhookDeliverySchema),
 
 	[INBOUND_MESSAGES.PARTNER_MESSAGE_RECEIVED]: { version: 1, kind: "inbound", schema: F.partnerMessageSchema },
 };

@@ -15,6 +15,8 @@ export const CHANNELS = {
 	LASTMILE_COMMANDS: "commands-lastmile",
 	/** Messages that could not be processed, with the error that stopped them. */
 	DEAD_LETTERS: "dead-letters",
+	/** Outbound webhooks to subscribers, one message per delivery; partitioned by subscription. */
+	NOTIFICATIONS: "notifications",
 } as const;
 
 export type ChannelName = (typeof CHANNELS)[keyof typeof CHANNELS];
@@ -37,4 +39,5 @@ export const GROUPS = {
 	ERP: "erp",
 	WMS: "wms",
 	LASTMILE: "lastmile",
+	NOTIFIER: "notifier",
 } as const;

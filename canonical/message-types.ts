@@ -120,6 +120,11 @@ export const WAYBILL_FACTS = {
 	EDI_ACK_OVERDUE: "waybill.edi.ack-overdue",
 } as const;
 
+/** Commands for the notifier: one outbound webhook to one subscriber. */
+export const NOTIFIER_COMMANDS = {
+	DELIVER_WEBHOOK: "notifier.webhook.deliver",
+} as const;
+
 export const INBOUND_MESSAGES = {
 	PARTNER_MESSAGE_RECEIVED: "inbound.partner-message.received",
 } as const;
@@ -131,7 +136,9 @@ export type FactType =
 	| ValuesOf<typeof LASTMILE_FACTS>
 	| ValuesOf<typeof WAYBILL_FACTS>;
 export type CommandType = ValuesOf<typeof ERP_COMMANDS> | ValuesOf<typeof WMS_COMMANDS> | ValuesOf<typeof LASTMILE_COMMANDS>;
-export type MessageType = FactType | CommandType | ValuesOf<typeof INBOUND_MESSAGES>;
+/** Kept out of CommandType: those go to a partner system's command stream, these to subscribers. */
+export type NotifierCommandType = ValuesOf<typeof NOTIFIER_COMMANDS>;
+export type MessageType = FactType | CommandType | NotifierCommandType | ValuesOf<typeof INBOUND_MESSAGES>;
 
 /** The system a command is addressed to, read from its type. */
 export function systemOfCommand(type: CommandType): "erp" | "wms" | "lastmile" {

@@ -15,3 +15,5 @@ export * from "./overloaded.error.ts";
 export * from "./request-in-progress.error.ts";
 export * from "./store-unavailable.error.ts";
 export * from "./duplicate-interchange.error.ts";
+export * from "./webhook-undeliverable.error.ts";
+export * from "./delivery-not-replayable.error.ts";

@@ -1,7 +1,8 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
-	CATALOGUE, ERP_COMMANDS, ERP_FACTS, ERROR_TYPES, INBOUND_MESSAGES, LASTMILE_COMMANDS, LASTMILE_FACTS, WAYBILL_FACTS, WMS_COMMANDS, WMS_FACTS,
+	CATALOGUE, ERP_COMMANDS, ERP_FACTS, ERROR_TYPES, INBOUND_MESSAGES, LASTMILE_COMMANDS, LASTMILE_FACTS, NOTIFIER_COMMANDS, WAYBILL_FACTS, WMS_COMMANDS, WMS_FACTS,
+	DeliveryNotReplayableError, WebhookUndeliverableError, isDeliveryNotReplayable, isWebhookUndeliverable,
 	ConcurrentUpdateError, ConfigurationInvalidError, IdempotencyConflictError, MappingFailedError, NotFoundError, PartnerRejectedError,
 	PartnerUnavailableError, PartnerUnknownError, PayloadUnparseableError, SchemaInvalidError, SignatureInvalidError, StreamUnavailableError,
 	UnknownMessageTypeError,
@@ -167,7 +168,7 @@ describe("createEnvelope", () => {
 });
 
 describe("the catalogue", () => {
-	const groups = { ERP_FACTS, ERP_COMMANDS, WMS_FACTS, WMS_COMMANDS, LASTMILE_FACTS, LASTMILE_COMMANDS, WAYBILL_FACTS, INBOUND_MESSAGES };
+	const groups = { ERP_FACTS, ERP_COMMANDS, WMS_FACTS, WMS_COMMANDS, LASTMILE_FACTS, LASTMILE_COMMANDS, WAYBILL_FACTS, NOTIFIER_COMMANDS, INBOUND_MESSAGES };
 	const declared = Object.values(groups).flatMap((group) => Object.values(group) as string[]);
 
 	test("holds exactly the message types declared in message-types.ts, each declared once", () => {
@@ -220,6 +221,8 @@ describe("errors", () => {
 		[ERROR_TYPES.OVERLOADED, isOverloaded, new OverloadedError("inbound", 30_000, 20_000, 1_000)],
 		[ERROR_TYPES.STORE_UNAVAILABLE, isStoreUnavailable, new StoreUnavailableError("get", "Connection is closed.")],
 		[ERROR_TYPES.DUPLICATE_INTERCHANGE, isDuplicateInterchange, new DuplicateInterchangeError("edi-3pl", "x12:EDI3PL:000000001")],
+		[ERROR_TYPES.WEBHOOK_UNDELIVERABLE, isWebhookUndeliverable, new WebhookUndeliverableError("d-1", "HTTP 503", 8)],
+		[ERROR_TYPES.DELIVERY_NOT_REPLAYABLE, isDeliveryNotReplayable, new DeliveryNotReplayableError("d-1", "pending")],
 	];
 
 	test("every error type has a guard and a class", () => {
