@@ -35,6 +35,17 @@ async function totalBacklog(platform: DemoPlatform): Promise<number> {
 	return perService.flat().reduce((sum, s) => sum + s.backlog, 0);
 }
 
+/** --serve: the platform stays up for the control tower (and the API) until Ctrl-C or SIGTERM, then stops as usual. */
+async function serveUntilStopped(platform: DemoPlatform, say: (line: string) => void): Promise<void> {
+	say(`Serving: control tower at ${platform.gatewayUrl}/control-tower, API at ${platform.gatewayUrl}/api/v1. Ctrl-C to stop.`);
+	await new Promise<void>((resolve) => {
+		process.once("SIGINT", resolve);
+		process.once("SIGTERM", resolve);
+	});
+	say("Stopping...");
+	await platform.stop();
+}
+
 /**
  * `npm run demo`: the whole platform with its partner simulators, a batch of orders pushed
  * through the governed API, a progress bar while they flow, and a summary at the end.
@@ -47,6 +58,7 @@ async function main(): Promise<number> {
 		? await startDistributed({ ...options, log: say })
 		: await startEmbedded(options);
 	await applyScenario(options.scenario, platform.simulatorUrls);
+	say(`Control tower: ${platform.gatewayUrl}/control-tower${options.serve ? "" : " (add --serve to keep it up after the run)"}`);
 
 	const bar = new cliProgress.SingleBar(
 		{ format: " {bar} {value}/{total} settled | released {released} | delivered {delivered} | exceptions {exceptions} | {duration}s", stream: process.stderr, hideCursor: true, noTTYOutput: true, notTTYSchedule: 2000 },
@@ -70,9 +82,10 @@ async function main(): Promise<number> {
 		const summary = await collectSummary(platform, { orders: options.orders, accepted: release.accepted, rejected: release.rejected.length, startedAt, stuckAfterMs: options.stuckAfterMs });
 		for (const r of release.rejected.slice(0, 5)) say(`refused ${r.orderId}: ${r.status} ${r.detail}`);
 		await explainStuck(platform, summary.stuckOrders.slice(0, 5), say);
-		await platform.stop();
+		if (!options.serve) await platform.stop();
 		if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
 		else process.stdout.write(formatSummary(summary));
+		if (options.serve) await serveUntilStopped(platform, say);
 		return summary.stuck === 0 && summary.inFlight === 0 && summary.ledgerVerified ? 0 : 1;
 	} catch (e: unknown) {
 		bar.stop();

@@ -16,12 +16,16 @@ export interface DemoOptions {
 	redisUrl: string;
 	keep: boolean;
 	x12: boolean;
+	/** Keep the platform (and the control tower) running after the summary, until Ctrl-C. */
+	serve: boolean;
+	/** The gateway's port; a free one when absent. */
+	port?: number;
 	scenario: ScenarioName;
 	/** The demo's own policies (SLA targets a short run can meet and miss), unless POLICIES_FILE names others. */
 	policiesFile: string;
 }
 
-const USAGE = `usage: npm run demo -- [--orders N] [--json] [--distributed] [--concurrency N] [--step-delay-ms N] [--timeout-ms N]
+const USAGE = `usage: npm run demo -- [--orders N] [--json] [--distributed] [--concurrency N] [--step-delay-ms N] [--timeout-ms N] [--serve] [--port N]
   --orders N          orders to push through (default 50)
   --json              print the summary as one JSON object, as the last line
   --distributed       one process per service over NATS JetStream and Redis (TRANSPORTER, REDIS_URL)
@@ -31,7 +35,10 @@ const USAGE = `usage: npm run demo -- [--orders N] [--json] [--distributed] [--c
   --x12               send every other order to warehouse WH2, whose 3PL speaks ASC X12 (940 out, 945/856 back)
   --scenario NAME     realistic (default): short picks, splits, stock adjustments, warehouse exceptions, failed
                       deliveries, cancellations, changes and returns mixed in; happy: none of them
-  --keep              distributed: leave streams and keys in place for inspection`;
+  --keep              distributed: leave streams and keys in place for inspection
+  --serve             keep everything running after the summary, with the control tower at
+                      http://127.0.0.1:<port>/control-tower, until Ctrl-C
+  --port N            the gateway's port (default: a free one)`;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
 	if (raw === undefined) return fallback;
@@ -52,6 +59,8 @@ export function parseDemoOptions(argv: string[]): DemoOptions {
 			"timeout-ms": { type: "string" },
 			keep: { type: "boolean", default: false },
 			x12: { type: "boolean", default: false },
+			serve: { type: "boolean", default: false },
+			port: { type: "string" },
 			scenario: { type: "string", default: "realistic" },
 			help: { type: "boolean", default: false },
 		},
@@ -75,5 +84,7 @@ export function parseDemoOptions(argv: string[]): DemoOptions {
 		redisUrl: process.env.REDIS_URL || "redis://127.0.0.1:6379",
 		keep: values.keep,
 		x12: values.x12,
+		serve: values.serve,
+		...(values.port !== undefined ? { port: positiveInt("port", values.port, 0) } : {}),
 	};
 }

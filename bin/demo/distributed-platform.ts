@@ -14,11 +14,11 @@ import { WAREHOUSE_EXCEPTION_DELAY_MS } from "./scenario-mix.ts";
  * One process per service and per simulator, as in Kubernetes, over NATS JetStream and Redis.
  * Streams and keys live under a fresh namespace and are removed on stop (unless `keep`).
  */
-export async function startDistributed(options: { stepDelayMs: number; transporter: string; redisUrl: string; keep: boolean; policiesFile?: string; log(line: string): void }): Promise<DemoPlatform> {
+export async function startDistributed(options: { stepDelayMs: number; transporter: string; redisUrl: string; keep: boolean; policiesFile?: string; port?: number; log(line: string): void }): Promise<DemoPlatform> {
 	const namespace = `demo-${randomUUID().slice(0, 8)}`;
 	const logDir = join(".waybill", namespace);
 	const secrets = demoSecrets();
-	const gatewayPort = await freePort();
+	const gatewayPort = options.port || (await freePort());
 	const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
 	const children: Child[] = [];
 	const cleanup = async () => {

@@ -8,7 +8,7 @@ import { WAREHOUSE_EXCEPTION_DELAY_MS } from "./scenario-mix.ts";
 import { demoSecrets, partnerEnv, webhookPaths, type DemoPlatform } from "./platform.ts";
 
 /** Everything in this process: all services on one broker, in-memory streams and store, simulators in-process. */
-export async function startEmbedded(options: { stepDelayMs: number; policiesFile?: string }): Promise<DemoPlatform> {
+export async function startEmbedded(options: { stepDelayMs: number; policiesFile?: string; port?: number }): Promise<DemoPlatform> {
 	const secrets = demoSecrets();
 	const quiet = () => undefined;
 	const erp = new ErpSimulator();
@@ -17,7 +17,7 @@ export async function startEmbedded(options: { stepDelayMs: number; policiesFile
 	const lastmileRapid = new LastMileSimulator({ partnerId: "rapid-courier", secret: secrets.lastmile, stepDelayMs: options.stepDelayMs, log: quiet });
 	const wmsX12 = new WmsX12Simulator({ secret: secrets.wms, stepDelayMs: options.stepDelayMs, log: quiet });
 	const urls = { erp: (await erp.start()).url, wms: (await wms.start()).url, lastmile: (await lastmile.start()).url, lastmileRapid: (await lastmileRapid.start()).url, wmsX12: (await wmsX12.start()).url };
-	Object.assign(process.env, partnerEnv(urls, secrets), { PORT: "0", HOST: "127.0.0.1" }, options.policiesFile ? { POLICIES_FILE: options.policiesFile } : {});
+	Object.assign(process.env, partnerEnv(urls, secrets), { PORT: String(options.port ?? 0), HOST: "127.0.0.1" }, options.policiesFile ? { POLICIES_FILE: options.policiesFile } : {});
 
 	const namespace = `demo-${randomUUID().slice(0, 8)}`;
 	const broker = new ServiceBroker({

@@ -40,6 +40,8 @@ export interface ExceptionCase {
 	updatedAt: string;
 	resolvedAt?: string;
 	resolution?: string;
+	/** The operator who resolved it by hand; absent when a flow resolved it. */
+	resolvedBy?: string;
 }
 
 /** How operators ask for cases (saga.exceptions, GET /ops/exceptions): state, order, partner, type, owner. */
@@ -66,4 +68,5 @@ export const exceptionCaseSchema = {
 	updatedAt: isoTime,
 	resolvedAt: optionalIsoTime,
 	resolution: { type: "string", optional: true, max: 1000 },
+	resolvedBy: { type: "string", optional: true, min: 1, max: 128 },
 } as const;

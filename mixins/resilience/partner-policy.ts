@@ -3,6 +3,7 @@ import {
 	bulkhead, circuitBreaker, handleWhen, retry, timeout, wrap, CircuitState, type IRetryBackoffContext,
 } from "cockatiel";
 import { PartnerUnavailableError, isRetryable, retryAfterOf } from "../../canonical/errors/index.ts";
+import { OutcomeWindow, type RecentOutcomes } from "./outcome-window.ts";
 
 /** Per-partner resilience settings: configuration, not code (see config/partners.json). */
 export interface PartnerPolicySettings {
@@ -54,6 +55,8 @@ export interface PartnerPolicy {
 	query<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T>;
 	circuitState(): CircuitState;
 	onCircuitChange(listener: (state: CircuitState) => void): void;
+	/** Attempts that reached the partner in the last minutes, and those that failed (timeouts, network errors, 408, 429, 5xx). */
+	recentOutcomes(): RecentOutcomes;
 }
 
 /** Exponential backoff with full jitter, unless the partner said when to come back (Retry-After). */
@@ -83,9 +86,21 @@ export function createPartnerPolicy(partner: string, settings: PartnerPolicySett
 	const slots = bulkhead(settings.bulkheadLimit, settings.bulkheadQueue);
 	const commands = wrap(slots, breaker, perAttempt);
 	const queries = wrap(slots, attempts, breaker, perAttempt);
+	const outcomes = new OutcomeWindow();
+	// Counted per attempt that reached the partner: a call the open breaker or a full bulkhead refused never did.
+	const attempt = async <T>(call: (signal: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<T> => {
+		try {
+			const result = await call(signal);
+			outcomes.record(false);
+			return result;
+		} catch (e: unknown) {
+			outcomes.record(signal.aborted || isRetryable(e));
+			throw e;
+		}
+	};
 	const run = async <T>(policy: typeof commands, call: (signal: AbortSignal) => Promise<T>): Promise<T> => {
 		try {
-			return await policy.execute(({ signal }) => call(signal));
+			return await policy.execute(({ signal }) => attempt(call, signal));
 		} catch (e: unknown) {
 			throw translate(partner, settings, e);
 		}
@@ -98,6 +113,7 @@ export function createPartnerPolicy(partner: string, settings: PartnerPolicySett
 		onCircuitChange: (listener) => {
 			breaker.onStateChange(listener);
 		},
+		recentOutcomes: () => outcomes.snapshot(),
 	};
 }
 
