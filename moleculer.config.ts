@@ -2,9 +2,17 @@ import { hostname } from "node:os";
 import type { BrokerOptions } from "moleculer";
 import { runtimeSettingsFromEnv } from "./mixins/runtime/runtime-settings.ts";
 import { replCommands } from "./bin/repl-commands.ts";
+import { waybillLogger } from "./mixins/logging/pino-logger.ts";
+import { WAYBILL_PROMETHEUS } from "./mixins/metrics/prometheus-text.ts";
 
 const env = process.env;
 const flag = (name: string) => env[name] === "true" || env[name] === "1";
+/**
+ * Metrics are collected by default in distributed mode (the gateway answers GET /metrics with its
+ * node's); METRICS=true also starts the per-process exporter on METRICS_PORT, the scrape target of
+ * every pod (k8s sets it); METRICS=false turns both off.
+ */
+const metrics = env.METRICS ? flag("METRICS") : Boolean(env.TRANSPORTER);
 
 /**
  * The one broker configuration. Everything comes from the environment, so the same file serves
@@ -16,25 +24,15 @@ const config: BrokerOptions = {
 	nodeID: env.NODE_ID || `${hostname()}-${process.pid}`,
 	transporter: (env.TRANSPORTER || null) as BrokerOptions["transporter"],
 	metadata: { waybill: runtimeSettingsFromEnv(env) },
-	logger: {
-		type: "Pino",
-		options: {
-			level: env.LOG_LEVEL || "info",
-			pino: {
-				options: {
-					// Personal data never reaches the logs, whatever a handler passes in.
-					redact: { paths: ["*.shipTo", "*.customer", "*.recipients", "*.address", "*.email", "*.phone", "*.name", "*.authorization", "*.password"], censor: "[redacted]" },
-				},
-			},
-		},
-	},
+	// pino JSON; personal data redacted; each line logged while a message is handled carries its correlation id, order id and partner.
+	logger: waybillLogger({ level: env.LOG_LEVEL }),
 	logLevel: (env.LOG_LEVEL as BrokerOptions["logLevel"]) || "info",
 	requestTimeout: 10_000,
 	retryPolicy: { enabled: false },
 	serializer: "JSON",
 	metrics: {
-		enabled: flag("METRICS"),
-		reporter: [{ type: "Prometheus", options: { port: Number(env.METRICS_PORT || 3030), path: "/metrics" } }],
+		enabled: metrics,
+		reporter: flag("METRICS") ? [{ type: WAYBILL_PROMETHEUS as "Prometheus", options: { port: Number(env.METRICS_PORT || 3030), path: "/metrics" } }] : [],
 	},
 	tracing: {
 		enabled: flag("TRACING"),

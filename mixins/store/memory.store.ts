@@ -145,6 +145,11 @@ export class MemoryStore implements Store {
 		return this.#range(indexKey, min, max, limit);
 	}
 
+	async indexRangeDesc(indexKey: string, min: number, max: number, limit?: number): Promise<string[]> {
+		checkLimit(limit);
+		return this.#range(indexKey, min, max, undefined).reverse().slice(0, limit);
+	}
+
 	async indexSize(indexKey: string): Promise<number> {
 		return this.#read(indexKey, "index")?.scores.size ?? 0;
 	}

@@ -175,6 +175,12 @@ export class RedisStore implements Store {
 		return this.#redis.zrangebyscore(key, bound(min), bound(max), "LIMIT", 0, checkLimit(limit));
 	}
 
+	async indexRangeDesc(indexKey: string, min: number, max: number, limit?: number): Promise<string[]> {
+		const key = this.#key(indexKey);
+		if (limit === undefined) return this.#redis.zrevrangebyscore(key, bound(max), bound(min));
+		return this.#redis.zrevrangebyscore(key, bound(max), bound(min), "LIMIT", 0, checkLimit(limit));
+	}
+
 	async indexSize(indexKey: string): Promise<number> {
 		return this.#redis.zcard(this.#key(indexKey));
 	}

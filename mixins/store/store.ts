@@ -44,6 +44,8 @@ export interface Store {
 	indexAdd(indexKey: string, member: string, score: number): Promise<void>;
 	/** Members with min <= score <= max, ascending by score, at most `limit`. */
 	indexRange(indexKey: string, min: number, max: number, limit?: number): Promise<string[]>;
+	/** Members with min <= score <= max, descending by score (ties: member descending), at most `limit`: newest first. */
+	indexRangeDesc(indexKey: string, min: number, max: number, limit?: number): Promise<string[]>;
 	indexSize(indexKey: string): Promise<number>;
 	/** True when the member was there. Removing the last member removes the index, as in Redis. */
 	indexRemove(indexKey: string, member: string): Promise<boolean>;

@@ -88,6 +88,13 @@ export class DurableTimers<T> {
 		return this.#store.indexSize(this.#dueKey);
 	}
 
+	/** The next `limit` timers by due time (overdue and firing ones first), as scheduled; for operators. */
+	async upcoming(limit: number): Promise<Array<Timer<T>>> {
+		const ids = [...new Set((await this.#store.indexRange(this.#dueKey, -Infinity, Infinity, limit)).map((m) => parseMember(m).id))];
+		const records = await this.#store.getMany<TimerRecord<T>>(ids.map((id) => this.#recordKey(id)));
+		return records.filter((r): r is TimerRecord<T> => r !== undefined).map(toTimer);
+	}
+
 	/**
 	 * Claims up to `limit` timers due at `now` for `leaseMs`, runs the handler for each
 	 * (concurrently within the batch) and completes a timer only once its handler resolved.

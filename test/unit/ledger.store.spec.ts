@@ -1,4 +1,4 @@
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it, mock } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { createEnvelope, ERP_COMMANDS } from "../../canonical/index.ts";
@@ -18,6 +18,19 @@ function message(orderId: string, n: number) {
 		data: { orderId, status: "released", at: new Date().toISOString() },
 		schemaVersion: 1,
 		idempotencyKey: `${orderId}:${n}`,
+	});
+}
+
+/** A message from a partner, for the partner and time indexes. */
+function fromPartner(orderId: string, n: number, partner: string) {
+	return createEnvelope({
+		type: ERP_COMMANDS.UPDATE_ORDER_STATUS,
+		source: "test",
+		subject: orderId,
+		data: { orderId, status: "released", at: new Date().toISOString() },
+		schemaVersion: 1,
+		idempotencyKey: `${orderId}:${partner}:${n}`,
+		partner,
 	});
 }
 
@@ -58,6 +71,54 @@ for (const [name, make] of [
 			assert.equal(second, undefined);
 			assert.equal(third, undefined);
 			assert.equal(await ledger.size(), before + 1);
+		});
+
+		it("answers by partner and by recorded time, newest first and bounded, and by correlation id within a time range", async () => {
+			const ledger = new LedgerStore(store);
+			const t0 = Date.parse("2031-03-01T10:00:00.000Z");
+			const minute = 60_000;
+			mock.timers.enable({ apis: ["Date"], now: t0 });
+			try {
+				for (let i = 0; i < 6; i++) {
+					mock.timers.setTime(t0 + i * minute);
+					await ledger.append("commands-erp", fromPartner(`SO-Q-${i % 2}`, i, i % 3 === 0 ? "p-a" : "p-b"));
+				}
+				// Two entries of the same millisecond come back in ledger order.
+				mock.timers.setTime(t0 + 6 * minute);
+				await Promise.all([ledger.append("commands-erp", fromPartner("SO-Q-T", 1, "p-t")), ledger.append("commands-erp", fromPartner("SO-Q-T", 2, "p-t"))]);
+			} finally {
+				mock.timers.reset();
+			}
+			const window = { from: t0, to: t0 + 10 * minute };
+			const byPartner = await ledger.query({ partner: "p-a", ...window, limit: 10 });
+			assert.deepEqual(byPartner.entries.map((e) => [e.subject, e.recordedAt]), [["SO-Q-1", new Date(t0 + 3 * minute).toISOString()], ["SO-Q-0", new Date(t0).toISOString()]]);
+			assert.equal(byPartner.truncated, false);
+
+			const byTime = await ledger.query({ from: t0 + minute, to: t0 + 4 * minute, limit: 2 });
+			assert.deepEqual(byTime.entries.map((e) => e.recordedAt), [t0 + 4 * minute, t0 + 3 * minute].map((t) => new Date(t).toISOString()));
+			assert.equal(byTime.truncated, true);
+
+			const sameMs = await ledger.query({ partner: "p-t", ...window, limit: 10 });
+			assert.deepEqual(sameMs.entries.map((e) => e.seq), [...sameMs.entries.map((e) => e.seq)].sort((a, b) => b - a));
+			assert.equal(sameMs.entries.length, 2);
+
+			const order = await ledger.query({ correlationId: "SO-Q-0", from: t0 + minute, to: t0 + 10 * minute, limit: 10 });
+			assert.deepEqual(order.entries.map((e) => e.recordedAt), [t0 + 4 * minute, t0 + 2 * minute].map((t) => new Date(t).toISOString()));
+			assert.deepEqual((await ledger.query({ partner: "p-a", from: t0 + 7 * minute, limit: 10 })).entries, []);
+		});
+
+		it("indexes an entry whose indexes a crash lost once its message is redelivered", async () => {
+			// The pod dies after the commit, as it writes the indexes.
+			const crashing = new Proxy(store, {
+				get: (target, name) => (name === "indexAdd" ? async () => { throw new Error("killed"); } : (Reflect.get(target, name) as (...a: unknown[]) => unknown).bind(target)),
+			});
+			const lost = fromPartner("SO-CRASH", 1, "p-crash");
+			await assert.rejects(new LedgerStore(crashing).append("events", lost), /killed/);
+			const restarted = new LedgerStore(store);
+			assert.deepEqual((await restarted.query({ partner: "p-crash", limit: 10 })).entries, []);
+			assert.equal(await restarted.append("events", lost), undefined, "recorded once");
+			assert.deepEqual((await restarted.query({ partner: "p-crash", limit: 10 })).entries.map((e) => e.messageId), [lost.id]);
+			assert.deepEqual((await restarted.byCorrelation("SO-CRASH")).map((e) => e.messageId), [lost.id]);
 		});
 
 		it("names the first entry that was altered, removed or reordered", async () => {

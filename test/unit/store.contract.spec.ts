@@ -197,6 +197,15 @@ function storeContract(name: string, makeStore: MakeStore): void {
 			await assert.rejects(store.indexRange("due", 0, 10, -1), RangeError);
 		});
 
+		it("indexRangeDesc returns members within inclusive bounds, highest scores first, at most limit", async () => {
+			for (const [member, score] of [["d", 4], ["b", 2], ["a", 1], ["c", 3], ["c2", 3]] as const) await store.indexAdd("due", member, score);
+			assert.deepEqual(await store.indexRangeDesc("due", 2, 3), ["c2", "c", "b"]);
+			assert.deepEqual(await store.indexRangeDesc("due", -Infinity, Infinity, 2), ["d", "c2"]);
+			assert.deepEqual(await store.indexRangeDesc("due", 5, 9), []);
+			assert.deepEqual(await store.indexRangeDesc("none", -Infinity, Infinity, 10), []);
+			await assert.rejects(store.indexRangeDesc("due", 0, 10, -1), RangeError);
+		});
+
 		it("re-adding a member moves it to its new score without growing the index", async () => {
 			for (const [member, score] of [["a", 1], ["b", 2], ["c", 3]] as const) await store.indexAdd("due", member, score);
 			await store.indexAdd("due", "a", 5);

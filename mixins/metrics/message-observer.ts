@@ -1,0 +1,34 @@
+import type { Logger, ServiceBroker } from "moleculer";
+import { describeError } from "../../canonical/errors/waybill-error.ts";
+import { holdsMessage } from "../../canonical/errors/partner-unavailable.error.ts";
+import type { Delivery } from "../streams/stream-bus.ts";
+import { withMessageContext } from "../logging/message-context.ts";
+import { METRIC, secondsBetween } from "./waybill-metrics.ts";
+
+/** Error types are UPPER_SNAKE constants; anything else is one bucket, so a label never grows without bound. */
+const errorTypeLabel = (type: string) => (/^[A-Z][A-Z0-9_]{0,63}$/.test(type) ? type : "OTHER");
+
+/**
+ * Handles one delivery inside its log context (see message-context.ts) and counts it: handled,
+ * or failed with its error type, and the hop latency from the stream storing it to the handler
+ * finishing. A failure is logged (a message held for an open circuit only at debug: it is
+ * redelivered on purpose until the partner is back) and thrown on, for the bus to retry or
+ * dead-letter.
+ */
+export function observeDelivery(broker: ServiceBroker, logger: Logger, delivery: Delivery, handle: () => Promise<void>): Promise<void> {
+	const labels = { channel: delivery.channel, group: delivery.group };
+	return withMessageContext(delivery.envelope, delivery, async () => {
+		try {
+			await handle();
+		} catch (error: unknown) {
+			const { type, retryable, message } = describeError(error);
+			broker.metrics.increment(METRIC.MESSAGES_FAILED, { ...labels, error_type: errorTypeLabel(type) });
+			logger[holdsMessage(error) ? "debug" : "warn"](`message handling failed (attempt ${delivery.attempt}): ${type}`, { errorType: type, retryable, error: message.slice(0, 500) });
+			throw error;
+		}
+		const seconds = secondsBetween(delivery.storedAt, new Date().toISOString());
+		broker.metrics.increment(METRIC.MESSAGES_PROCESSED, labels);
+		if (seconds !== undefined) broker.metrics.observe(METRIC.HOP_LATENCY, seconds, labels);
+		logger.debug("message handled", { hopSeconds: seconds });
+	});
+}
