@@ -1,4 +1,5 @@
 import type { ServiceBroker } from "moleculer";
+import { circuitsBySystem, partnersBySystem, type Call } from "../services/gateway/control-tower/partner-health.ts";
 
 type Params = Record<string, unknown>;
 interface ReplCommand {
@@ -9,24 +10,8 @@ interface ReplCommand {
 
 const show = (value: unknown) => console.log(JSON.stringify(value, null, 2));
 
-async function circuits(broker: ServiceBroker) {
-	const result: Record<string, unknown> = {};
-	for (const system of ["erp", "wms", "lastmile"]) result[system] = await broker.call(`${system}.circuits`).catch((e: Error) => e.message);
-	return result;
-}
-
-/** Circuits and command backlogs per system: what a degraded partner is holding back. */
-async function partners(broker: ServiceBroker) {
-	const result: Record<string, unknown> = {};
-	for (const system of ["erp", "wms", "lastmile"]) {
-		const [breakers, backlog] = await Promise.all([
-			broker.call(`${system}.circuits`).catch((e: Error) => e.message),
-			broker.call<Array<{ channel: string; backlog: number }>>(`${system}.streamBacklog`).catch(() => []),
-		]);
-		result[system] = { breakers, commandBacklog: backlog.reduce((sum, b) => sum + b.backlog, 0) };
-	}
-	return result;
-}
+/** The control tower asks the same: its helpers take any action caller. */
+const callerOf = (broker: ServiceBroker): Call => (action, params) => broker.call(action, params);
 
 /** REPL commands for SREs (`npm run repl`): type `help` in the REPL to list them. */
 export const replCommands: ReplCommand[] = [
@@ -41,9 +26,14 @@ export const replCommands: ReplCommand[] = [
 		action: async (broker) => show(await broker.call("saga.stats", {})),
 	},
 	{
-		command: "trace <orderId>",
-		description: "Every message of an order in causal order, with producer and time per hop",
-		action: async (broker, p) => show(await broker.call("ledger.trace", { orderId: String(p.orderId) })),
+		command: "trace <correlationId>",
+		description: "Every message of a correlation id (an order's is its id) in causal order, with producer and time per hop",
+		action: async (broker, p) => show(await broker.call("ledger.trace", { correlationId: String(p.correlationId ?? p.orderId) })),
+	},
+	{
+		command: "sla",
+		description: "SLA clocks pending (and the next due), orders at risk and breached",
+		action: async (broker) => show(await broker.call("saga.sla", {})),
 	},
 	{
 		command: "dlq <action> [id]",
@@ -76,11 +66,11 @@ export const replCommands: ReplCommand[] = [
 	{
 		command: "breakers",
 		description: "Circuit state per partner (closed, open, half-open) and whether it is degraded",
-		action: async (broker) => show(await circuits(broker)),
+		action: async (broker) => show(await circuitsBySystem(callerOf(broker))),
 	},
 	{
 		command: "partners",
 		description: "Each partner's circuit, and the backlog of its system's command stream",
-		action: async (broker) => show(await partners(broker)),
+		action: async (broker) => show(await partnersBySystem(callerOf(broker))),
 	},
 ];

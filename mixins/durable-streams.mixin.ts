@@ -5,6 +5,11 @@ import { StreamUnavailableError } from "../canonical/errors/index.ts";
 import type { ChannelName } from "../canonical/channels.ts";
 import type { Delivery, PublishResult, StreamBus, Subscription } from "./streams/stream-bus.ts";
 import { acquireBus, releaseBus } from "./runtime/broker-resources.ts";
+import { registerWaybillMetrics } from "./metrics/waybill-metrics.ts";
+import { observeDelivery } from "./metrics/message-observer.ts";
+
+/** Service metadata key listing a service's durable subscriptions ({ channel, group }[]). */
+export const STREAMS_METADATA = "waybillStreams";
 
 /** A durable subscription declared in a service schema under `streams`. */
 export interface StreamDefinition<TThis = Service> {
@@ -80,8 +85,12 @@ export function DurableStreamsMixin(): Partial<ServiceSchema> {
 		 */
 		created(this: Service & Record<string, any>) {
 			this.$busReady = Promise.withResolvers<StreamBus>();
+			registerWaybillMetrics(this.broker);
 		},
 		merged(schema: ServiceSchema) {
+			// In the registry every node sees: the gateway's backlog gauges find each consumer group here.
+			const streams = Object.values((schema as { streams?: Record<string, StreamDefinition> }).streams ?? {}).map((d) => ({ channel: d.channel, group: d.group }));
+			schema.metadata = { ...schema.metadata, [STREAMS_METADATA]: streams };
 			schema.started = [...asArray(schema.started), subscribeAll] as ServiceSchema["started"];
 			// Moleculer runs `stopped` hooks last to first: unsubscribeAll runs first, releaseStreams last.
 			schema.stopped = [releaseStreams, ...asArray(schema.stopped), unsubscribeAll] as ServiceSchema["stopped"];
@@ -107,10 +116,11 @@ async function subscribeAll(this: Service & StreamsState): Promise<void> {
 		const subscription = await this.$bus.subscribe(
 			definition.channel,
 			{ group: definition.group, maxAttempts: definition.maxAttempts, backoffMs: definition.backoffMs },
-			async (delivery) => {
+			// Counted, timed, and logged with the message's correlation id, order id and partner.
+			(delivery) => observeDelivery(this.broker, this.logger, delivery, async () => {
 				const envelope = assertValidMessage(delivery.envelope);
 				await definition.handler.call(this, envelope, delivery);
-			},
+			}),
 		);
 		this.$subscriptions.push(subscription);
 		this.logger.debug(`stream '${name}' subscribed`, { channel: definition.channel, group: definition.group });

@@ -8,6 +8,8 @@ import { DurableStreamsMixin, type DurableStreamsMethods } from "./durable-strea
 import type { StoreMethods } from "./store.mixin.ts";
 import { DEFAULT_ACK_WITHIN_MS, type GroupVerdict, type SentState } from "./edi/sent-interchanges.ts";
 import { EdiAcknowledgements, type WrittenInterchange } from "./edi/edi-acknowledgements.ts";
+import { CIRCUIT_GAUGE, METRIC, registerWaybillMetrics } from "./metrics/waybill-metrics.ts";
+import { messageContext } from "./logging/message-context.ts";
 
 /** Deliveries before a command that keeps failing retryably (not held for an open circuit) is dead-lettered. */
 const COMMAND_MAX_ATTEMPTS = 60;
@@ -38,6 +40,8 @@ export interface PartnerAdapterMethods {
 	ediAcknowledgements(): EdiAcknowledgements;
 	/** Deliver one command from the stream and publish the fact the answer proves. Idempotent per command. */
 	deliverCommand(envelope: Envelope): Promise<void>;
+	/** Sets the partner's circuit gauge (0 closed, 1 half-open, 2 open, 3 isolated). */
+	reportCircuit(partner: string, state: string): void;
 	/** Called after a command's answer was published as a fact; services override it to keep state of their own. */
 	afterCommand?(envelope: Envelope, answer: PartnerAnswer): Promise<void>;
 }
@@ -72,10 +76,10 @@ export function PartnerAdapterMixin(system: PartnerSystem): Partial<ServiceSchem
 			},
 		},
 		actions: {
-			/** Circuit state per partner this adapter has called: closed, open, half-open or isolated. */
+			/** Circuit state per partner this adapter has called (closed, open, half-open or isolated), and its recent calls and failures. */
 			circuits: {
 				handler(this: AdapterThis) {
-					return [...this.clients.entries()].map(([partner, { policy, health }]) => ({ partner, state: circuitStateName(policy.circuitState()), degraded: health.isDegraded() }));
+					return [...this.clients.entries()].map(([partner, { policy, health }]) => ({ partner, state: circuitStateName(policy.circuitState()), degraded: health.isDegraded(), recent: policy.recentOutcomes() }));
 				},
 			},
 			/** A partner's 997 verdicts on interchanges this adapter sent; idempotent. Returns the groups Waybill never sent. */
@@ -112,6 +116,7 @@ export function PartnerAdapterMixin(system: PartnerSystem): Partial<ServiceSchem
 					);
 					policy.onCircuitChange((state) => {
 						this.logger.warn(`circuit of partner '${entry.partner}' is now ${circuitStateName(state)}`, { partner: entry.partner });
+						this.reportCircuit(entry.partner, circuitStateName(state));
 						health.circuitChanged(state);
 					});
 					built = { policy, health, client: new PartnerHttpClient(entry.partner, this.registry.baseUrl(entry), policy) };
@@ -137,8 +142,15 @@ export function PartnerAdapterMixin(system: PartnerSystem): Partial<ServiceSchem
 				);
 				return this.edi;
 			},
+			reportCircuit(this: AdapterThis, partner: string, state: string) {
+				const value = CIRCUIT_GAUGE[state as keyof typeof CIRCUIT_GAUGE];
+				if (value !== undefined) this.broker.metrics.set(METRIC.CIRCUIT_STATE, value, { system, partner });
+			},
 			async deliverCommand(this: AdapterThis, envelope: Envelope) {
 				const entry = this.partnerFor(envelope.partner);
+				// The command may name no partner (the system's default): log lines name the one called.
+				const logContext = messageContext();
+				if (logContext) logContext.partner = entry.partner;
 				const onInterchangeSent = async (written: WrittenInterchange, response: unknown) => {
 					const edi = this.ediAcknowledgements();
 					await edi.expect(entry.partner, written, envelope, Number(process.env.EDI_ACK_WITHIN_MS) || entry.edi?.ackWithinMs || DEFAULT_ACK_WITHIN_MS);
@@ -170,6 +182,9 @@ export function PartnerAdapterMixin(system: PartnerSystem): Partial<ServiceSchem
 		created(this: AdapterThis) {
 			this.registry = loadPartnerRegistry();
 			this.clients = new Map();
+			// Every partner this adapter can call has a circuit series from the start: closed until it is not.
+			registerWaybillMetrics(this.broker);
+			for (const entry of this.registry.entries) if (entry.system === system && entry.urlEnv) this.reportCircuit(entry.partner, "closed");
 		},
 		started(this: AdapterThis) {
 			// Only adapters with an X12 partner keep 997 clocks. The service lists StoreMixin after this mixin, so its store is up by now.

@@ -1,11 +1,11 @@
 import type { Context, ServiceSettingSchema } from "moleculer";
 import ApiGateway from "moleculer-web";
-import { exceptionFilterSchema, SchemaInvalidError, assertMatches, salesOrderSchema, type SalesOrder } from "../../canonical/index.ts";
+import { exceptionFilterSchema, NotFoundError, SchemaInvalidError, assertMatches, salesOrderSchema, type SalesOrder } from "../../canonical/index.ts";
 import { DurableStreamsMixin, type DurableStreamsMethods, type StreamingServiceSchema } from "../../mixins/durable-streams.mixin.ts";
 import { StoreMixin, type StoreMethods } from "../../mixins/store.mixin.ts";
 import { loadPartnerRegistry, type PartnerRegistry } from "../../config/partner-registry.ts";
 import { recordInboundOnce, type Publish } from "./inbound-recorder.ts";
-import { keyFromBody, x12Keys } from "./body-keys.ts";
+import { ediKeys, keyFromBody } from "./body-keys.ts";
 import { ediInterchangeFilterSchema, listInterchanges, resendInterchange, type EdiInterchangeFilter } from "./edi-interchanges.ts";
 import { verifyWebhook } from "./webhook-verifier.ts";
 import { withIdempotencyKey, type RecordedResponse } from "./idempotency-key.ts";
@@ -13,9 +13,12 @@ import { Backpressure } from "./backpressure.ts";
 import { handleRejection } from "./rejection-handler.ts";
 import { gatewaySettings } from "./gateway-settings.ts";
 import { gatewayRoutes } from "./routes.ts";
+import { controlTowerActions } from "./control-tower/control-tower.actions.ts";
 import { listDeadLetters, replayDeadLetters, type DeadLetterFilter } from "./dead-letters.ts";
 import { authoriseReturn, cancelOrder, changeOrder, orderCommandRequest, type OrderCommandDeps } from "./order-commands.ts";
 import type { KnownOrder } from "./order-command-bodies.ts";
+import { StreamGauges } from "./stream-gauges.ts";
+import { brokerPrometheusText } from "../../mixins/metrics/prometheus-text.ts";
 
 const DEAD_LETTER_FILTER = {
 	channel: "string|optional",
@@ -30,6 +33,7 @@ const DEAD_LETTER_FILTER = {
 interface GatewayVars {
 	registry: PartnerRegistry;
 	backpressure: Backpressure;
+	streamGauges: StreamGauges;
 }
 type GatewayMethods = DurableStreamsMethods & StoreMethods & {
 	publisher(): Publish;
@@ -66,6 +70,7 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 	},
 
 	actions: {
+		...controlTowerActions,
 		/** Release an order (the ERP owns it). Stored durably before the 202; Idempotency-Key honoured; the same order twice is one order. */
 		releaseOrder: {
 			async handler(ctx: Context<Record<string, unknown>, Meta>) {
@@ -152,8 +157,9 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 				verifyWebhook(entry, this.registry.webhookSecrets(entry), headers, body);
 				await this.backpressure.admit();
 				const header = (name?: string) => (name && typeof headers[name] === "string" ? (headers[name] as string) : undefined);
-				const x12 = entry.webhook?.format === "x12" ? x12Keys(body) : {};
-				const eventId = x12.eventId ?? (await keyFromBody(entry.webhook?.eventId, body)) ?? header(entry.webhook?.deliveryIdHeader);
+				// EDI (X12, EDIFACT): the interchange names itself; the same id on other bytes is refused, not taken for a repeat.
+				const edi = ediKeys(entry.webhook?.format, body);
+				const eventId = edi?.eventId ?? (await keyFromBody(entry.webhook?.eventId, body)) ?? header(entry.webhook?.deliveryIdHeader);
 				const horizonMs = entry.webhook?.dedupHorizonHours ? entry.webhook.dedupHorizonHours * 3_600_000 : settings.defaultDedupHorizonMs;
 				const { id, duplicate } = await recordInboundOnce(this.store(), horizonMs, this.publisher(), {
 					system: entry.system,
@@ -161,9 +167,9 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 					body,
 					headers,
 					deliveryId: eventId,
-					orderKey: x12.orderKey ?? (await keyFromBody(entry.webhook?.orderKey, body)),
+					orderKey: edi?.orderKey ?? (await keyFromBody(entry.webhook?.orderKey, body)),
 					traceparent: header("traceparent"),
-				}, { sameIdSameBytes: entry.webhook?.format === "x12" });
+				}, { sameIdSameBytes: edi !== undefined });
 				return { received: true, id, duplicate };
 			},
 		},
@@ -236,6 +242,16 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 				return { replayed: replayed.filter((r) => r.replayId).length, results: replayed };
 			},
 		},
+		/** Prometheus text of this node's metrics (embedded mode: the whole platform's), backlog gauges read just before. */
+		metrics: {
+			async handler(ctx: Context<unknown, Meta>) {
+				await this.streamGauges.refresh();
+				const text = brokerPrometheusText(this.broker);
+				if (text === undefined) throw new NotFoundError("metrics", "METRICS=false on this node");
+				ctx.meta.$responseType = "text/plain; version=0.0.4; charset=utf-8";
+				return text;
+			},
+		},
 		live: {
 			handler() {
 				return { status: "live" };
@@ -295,6 +311,13 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 		Object.assign(this.settings, { port: current.port, ip: current.ip });
 		this.registry = loadPartnerRegistry();
 		this.backpressure = new Backpressure(() => this.streamBus(), settings.backpressure);
+		this.streamGauges = new StreamGauges(this.broker, () => this.streamBus());
+	},
+	started() {
+		this.streamGauges.start();
+	},
+	stopped() {
+		this.streamGauges.stop();
 	},
 };
 

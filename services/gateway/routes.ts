@@ -20,6 +20,14 @@ export const gatewayRoutes = [
 			"GET /inventory/:sku": "gateway.inventory",
 			"POST /shipments": "gateway.bookShipment",
 			"GET /shipments/:bookingId": "gateway.getShipment",
+			"POST /subscriptions": "notifier.subscribe",
+			"GET /subscriptions": "notifier.subscriptions",
+			"GET /subscriptions/:id": "notifier.getSubscription",
+			"DELETE /subscriptions/:id": "notifier.unsubscribe",
+			"POST /subscriptions/:id/enable": "notifier.enableSubscription",
+			"GET /subscriptions/:id/deliveries": "notifier.deliveries",
+			"GET /subscriptions/:id/deliveries/:deliveryId": "notifier.getDelivery",
+			"POST /subscriptions/:id/deliveries/:deliveryId/replay": "notifier.replayDelivery",
 		},
 		onBeforeCall(ctx: Context<unknown, Record<string, unknown>>, _route: unknown, req: IncomingMessage) {
 			const key = req.headers["idempotency-key"];
@@ -46,6 +54,8 @@ export const gatewayRoutes = [
 		bodyParsers: { json: { limit: MAX_JSON, strict: true } },
 		aliases: {
 			"GET /exceptions": "gateway.exceptions",
+			"POST /exceptions/:caseId/resolve": "gateway.resolveException",
+			"GET /overview": "gateway.overview",
 			"GET /policies": "gateway.policies",
 			"GET /conflicts": "mapper.conflicts",
 			"POST /mappings/shadow": "mapper.shadow",
@@ -53,11 +63,23 @@ export const gatewayRoutes = [
 			"POST /dead-letters/replay": "gateway.replayDeadLetters",
 			"GET /edi/interchanges": "gateway.ediInterchanges",
 			"POST /edi/interchanges/:partner/:groupControl/resend": "gateway.resendInterchange",
+			"GET /ledger": "ledger.query",
 		},
 		onBeforeCall(ctx: Context<unknown, Record<string, unknown>>, _route: unknown, req: IncomingMessage) {
 			const operator = req.headers["x-operator"];
 			if (typeof operator === "string") ctx.meta.operator = operator;
 		},
+	},
+	{
+		path: "/metrics",
+		mappingPolicy: "restrict",
+		aliases: { "GET /": "gateway.metrics" },
+	},
+	{
+		// The operations page: static files, no build step; it reads /ops and /api/v1 like any client.
+		path: "/control-tower",
+		mappingPolicy: "restrict",
+		aliases: { "GET /": "gateway.controlTowerPage", "GET /:asset": "gateway.controlTowerAsset" },
 	},
 	{
 		path: "/health",

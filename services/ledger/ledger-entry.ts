@@ -47,7 +47,8 @@ export function hashOf(entry: Omit<LedgerEntry, "hash">): string {
 export function kindOf(channel: string, envelope: Envelope): LedgerKind {
 	if (channel === "inbound") return "inbound";
 	if (channel === "dead-letters") return "dead-letter";
-	if (channel.startsWith("commands-")) return "command";
+	// Webhooks to subscribers are outbound commands too.
+	if (channel.startsWith("commands-") || channel === "notifications") return "command";
 	if (envelope.type === "waybill.order.status-changed") return "status";
 	if (envelope.type === "waybill.input.rejected") return "rejection";
 	return "fact";
@@ -77,8 +78,9 @@ export function entryFor(seq: number, prevHash: string, channel: string, envelop
 	return { ...base, hash: hashOf(base) };
 }
 
-/** The person behind a message, where its data names one (`by`). */
+/** The person behind a message, where its data names one (`by`, or `resolvedBy` on a case resolved by hand). */
 function actorOf(envelope: Envelope): { actor?: string } {
-	const by = (envelope.data as { by?: unknown } | null)?.by;
+	const data = envelope.data as { by?: unknown; resolvedBy?: unknown } | null;
+	const by = data?.by ?? data?.resolvedBy;
 	return typeof by === "string" ? { actor: by } : {};
 }

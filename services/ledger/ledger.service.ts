@@ -1,10 +1,11 @@
 import type { Context, ServiceSettingSchema } from "moleculer";
-import { CHANNELS, GROUPS, NotFoundError, type ChannelName, type Envelope } from "../../canonical/index.ts";
+import { CHANNELS, GROUPS, NotFoundError, SchemaInvalidError, type ChannelName, type Envelope } from "../../canonical/index.ts";
 import type { Delivery } from "../../mixins/streams/stream-bus.ts";
 import { DurableStreamsMixin, type DurableStreamsMethods, type StreamDefinition, type StreamingServiceSchema } from "../../mixins/durable-streams.mixin.ts";
 import { StoreMixin, type StoreMethods } from "../../mixins/store.mixin.ts";
 import { LedgerStore } from "./ledger.store.ts";
 import { causalTrace } from "./lineage.ts";
+import { ledgerQuerySchema, runQuery, type LedgerQueryParams } from "./ledger-query.ts";
 
 interface LedgerVars {
 	ledger: LedgerStore;
@@ -13,7 +14,7 @@ type LedgerMethods = DurableStreamsMethods & StoreMethods;
 type LedgerThis = ThisParameterType<StreamDefinition["handler"]> & LedgerVars;
 
 /** Every durable channel is recorded: nothing that moves through Waybill bypasses the ledger. */
-const RECORDED: ChannelName[] = [CHANNELS.INBOUND, CHANNELS.EVENTS, CHANNELS.ERP_COMMANDS, CHANNELS.WMS_COMMANDS, CHANNELS.LASTMILE_COMMANDS, CHANNELS.DEAD_LETTERS];
+const RECORDED: ChannelName[] = [CHANNELS.INBOUND, CHANNELS.EVENTS, CHANNELS.ERP_COMMANDS, CHANNELS.WMS_COMMANDS, CHANNELS.LASTMILE_COMMANDS, CHANNELS.DEAD_LETTERS, CHANNELS.NOTIFICATIONS];
 
 const streams = Object.fromEntries(
 	RECORDED.map((channel) => [
@@ -51,13 +52,22 @@ const LedgerServiceSchema: StreamingServiceSchema<ServiceSettingSchema, LedgerMe
 				return this.ledger.byCorrelation(ctx.params.correlationId);
 			},
 		},
-		/** Every message of one order in causal order, with producer, partner, mapping version and time per hop. */
+		/** Every message of one correlation id (an order's is its id) in causal order, with producer, partner, mapping version and time per hop. */
 		trace: {
-			params: { orderId: { type: "string", min: 1, max: 256 } },
-			async handler(ctx: Context<{ orderId: string }>) {
-				const hops = causalTrace(await this.ledger.byCorrelation(ctx.params.orderId));
-				if (hops.length === 0) throw new NotFoundError("order trace", ctx.params.orderId);
-				return { orderId: ctx.params.orderId, messages: hops.length, hops };
+			params: { correlationId: { type: "string", min: 1, max: 256, optional: true }, orderId: { type: "string", min: 1, max: 256, optional: true } },
+			async handler(ctx: Context<{ correlationId?: string; orderId?: string }>) {
+				const id = ctx.params.correlationId ?? ctx.params.orderId;
+				if (!id) throw new SchemaInvalidError("trace request", [{ field: "correlationId", message: "name a correlation id (or an order id)" }]);
+				const hops = causalTrace(await this.ledger.byCorrelation(id));
+				if (hops.length === 0) throw new NotFoundError("trace", id);
+				return { correlationId: id, orderId: id, messages: hops.length, hops };
+			},
+		},
+		/** Entries newest first, by correlation id, partner and recorded time (ISO `from`, `to`), at most `limit` (100, up to 1000). */
+		query: {
+			params: ledgerQuerySchema,
+			handler(ctx: Context<LedgerQueryParams>) {
+				return runQuery(this.ledger, ctx.params);
 			},
 		},
 		/** Walks the hash chain; `ok: false` names the first entry altered, removed or reordered. */

@@ -6,6 +6,10 @@ const HEAD = "ledger:head";
 const entryKey = (seq: number) => `ledger:entry:${seq}`;
 const seenKey = (channel: string, messageId: string) => `ledger:seen:${channel}:${messageId}`;
 const correlationIndex = (id: string) => `ledger:by-correlation:${id}`;
+/** Scored by recordedAt (epoch ms); members are zero-padded seqs, so entries of the same millisecond sort in ledger order. */
+const TIME_INDEX = "ledger:by-time";
+const partnerIndex = (partner: string) => `ledger:by-partner:${partner}`;
+const timeMember = (seq: number) => String(seq).padStart(15, "0");
 const kindCounter = (kind: string) => `ledger:count:${kind}`;
 const KINDS = ["inbound", "fact", "command", "status", "dead-letter", "rejection"] as const;
 const MAX_RACES = 20;
@@ -20,6 +24,15 @@ export interface VerifyResult {
 	entries: number;
 	brokenAt?: number;
 	reason?: string;
+}
+
+/** A bounded ledger query: by correlation id, by partner, or neither; always within [from, to] of recordedAt (epoch ms). */
+export interface LedgerQuery {
+	correlationId?: string;
+	partner?: string;
+	from?: number;
+	to?: number;
+	limit: number;
 }
 
 interface Pending {
@@ -71,6 +84,8 @@ export class LedgerStore {
 		const keys = batch.map((p) => seenKey(p.channel, p.envelope.id));
 		const seen = await this.store.getMany<number>(keys);
 		const fresh = batch.map((_, i) => seen[i] === undefined && keys.indexOf(keys[i]!) === i);
+		// A redelivery of a recorded message: the crash that caused it may have come between commit and indexes.
+		await this.reindex(seen.filter((seq): seq is number => seq !== undefined));
 		if (!fresh.includes(true)) return batch.map(() => undefined);
 		for (let race = 0; race < MAX_RACES; race++) {
 			const head = await this.store.getVersioned<Head>(HEAD);
@@ -90,14 +105,33 @@ export class LedgerStore {
 		throw new Error("ledger head kept moving; too many concurrent writers");
 	}
 
-	/** Lookup indexes and counters, derivable from the entries: written after the commit. */
+	/**
+	 * Lookup indexes (by correlation id, by time, by partner) and per-kind counters, derivable from
+	 * the entries: written right after the commit. A crash in between leaves entries out of the
+	 * indexes until their message is redelivered (reindex); the counters it leaves short.
+	 */
 	private async index(entries: LedgerEntry[]): Promise<void> {
 		const perKind = new Map<string, number>();
 		for (const e of entries) perKind.set(e.kind, (perKind.get(e.kind) ?? 0) + 1);
-		await Promise.all([
-			...entries.map((e) => this.store.indexAdd(correlationIndex(e.correlationId), String(e.seq), e.seq)),
-			...[...perKind].map(([kind, n]) => this.store.increment(kindCounter(kind), n)),
-		]);
+		await Promise.all([...this.indexWrites(entries), ...[...perKind].map(([kind, n]) => this.store.increment(kindCounter(kind), n))]);
+	}
+
+	private indexWrites(entries: LedgerEntry[]): Array<Promise<void>> {
+		return entries.flatMap((e) => {
+			const at = Date.parse(e.recordedAt);
+			return [
+				this.store.indexAdd(correlationIndex(e.correlationId), String(e.seq), e.seq),
+				this.store.indexAdd(TIME_INDEX, timeMember(e.seq), at),
+				...(e.partner ? [this.store.indexAdd(partnerIndex(e.partner), timeMember(e.seq), at)] : []),
+			];
+		});
+	}
+
+	/** Indexes entries again (idempotent): for messages redelivered after they were recorded. */
+	private async reindex(seqs: number[]): Promise<void> {
+		if (seqs.length === 0) return;
+		const entries = await this.store.getMany<LedgerEntry>(seqs.map(entryKey));
+		await Promise.all(this.indexWrites(entries.filter((e): e is LedgerEntry => e !== undefined)));
 	}
 
 	async size(): Promise<number> {
@@ -114,6 +148,20 @@ export class LedgerStore {
 		const seqs = await this.store.indexRange(correlationIndex(correlationId), 0, Number.MAX_SAFE_INTEGER, limit);
 		const entries = await this.store.getMany<LedgerEntry>(seqs.map((s) => entryKey(Number(s))));
 		return entries.filter((e): e is LedgerEntry => e !== undefined);
+	}
+
+	/** Newest first, at most `limit`; `truncated` when more matched. */
+	async query(q: LedgerQuery): Promise<{ entries: LedgerEntry[]; truncated: boolean }> {
+		const min = q.from ?? -Infinity;
+		const max = q.to ?? Infinity;
+		if (q.correlationId) {
+			const within = (e: LedgerEntry) => (!q.partner || e.partner === q.partner) && Date.parse(e.recordedAt) >= min && Date.parse(e.recordedAt) <= max;
+			const matched = (await this.byCorrelation(q.correlationId)).filter(within).reverse();
+			return { entries: matched.slice(0, q.limit), truncated: matched.length > q.limit };
+		}
+		const members = await this.store.indexRangeDesc(q.partner ? partnerIndex(q.partner) : TIME_INDEX, min, max, q.limit + 1);
+		const entries = await this.store.getMany<LedgerEntry>(members.slice(0, q.limit).map((m) => entryKey(Number(m))));
+		return { entries: entries.filter((e): e is LedgerEntry => e !== undefined), truncated: members.length > q.limit };
 	}
 
 	async range(fromSeq: number, limit: number): Promise<LedgerEntry[]> {

@@ -38,7 +38,8 @@ export interface NewCase {
  * redelivered fact never piles up cases.
  */
 export class ExceptionCases {
-	constructor(private readonly store: Store) {}
+	/** `onResolved` hears each case the moment this object resolves it (whoever asked: a flow, a recovery, an operator). */
+	constructor(private readonly store: Store, private readonly onResolved?: (resolved: ExceptionCase) => void) {}
 
 	/** Opens the case unless it exists; `created` says which. */
 	async open(input: NewCase): Promise<{ exceptionCase: ExceptionCase; created: boolean }> {
@@ -70,13 +71,18 @@ export class ExceptionCases {
 		return caseId ? this.resolve(caseId, resolution, at) : undefined;
 	}
 
-	/** Resolves an open case; undefined when it is unknown or already resolved. */
-	async resolve(caseId: string, resolution: string, at: string): Promise<ExceptionCase | undefined> {
+	get(caseId: string): Promise<ExceptionCase | undefined> {
+		return this.store.get<ExceptionCase>(caseKey(caseId));
+	}
+
+	/** Resolves an open case (`by`: the operator, when a person did); undefined when it is unknown or already resolved. */
+	async resolve(caseId: string, resolution: string, at: string, by?: string): Promise<ExceptionCase | undefined> {
 		const open = await this.store.get<ExceptionCase>(caseKey(caseId));
 		if (!open || open.state !== "open") return undefined;
-		const resolved: ExceptionCase = { ...open, state: "resolved", resolvedAt: at, updatedAt: at, resolution: resolution.slice(0, 1000) };
+		const resolved: ExceptionCase = { ...open, state: "resolved", resolvedAt: at, updatedAt: at, resolution: resolution.slice(0, 1000), ...(by ? { resolvedBy: by } : {}) };
 		await this.store.set(caseKey(caseId), resolved);
 		await this.store.indexRemove(OPEN, caseId);
+		this.onResolved?.(resolved);
 		return resolved;
 	}
 

@@ -82,6 +82,8 @@ export interface SlaState {
 	dispatchDueAt?: string;
 	atRisk: string[];
 	breached: string[];
+	/** When each SLA named in atRisk or breached was (or is) due. */
+	due?: Record<string, string>;
 }
 
 /** A change the ERP asked for, while it travels to the partners. */

@@ -10,6 +10,7 @@ import type { CommandIntent, FactIntent, Reaction, TimerIntent } from "./order-s
 import { caseFact } from "./partner-health-flow.ts";
 import { HANDLED_FACTS, applyFact, startSaga } from "./reactions.ts";
 import type { SagaStore } from "./saga.store.ts";
+import type { SagaObserver } from "./saga-metrics.ts";
 
 const SOURCE = "waybill/saga";
 const MAX_CONFLICT_RETRIES = 5;
@@ -21,6 +22,8 @@ export interface SagaDeps {
 	/** Arms a durable timer (idempotent per order and clock). */
 	schedule(orderId: string, timer: TimerIntent): Promise<void>;
 	flowContext(): FlowContext;
+	/** Metrics: told of each status change and fact the first time its stream stores it. */
+	observe?: SagaObserver;
 }
 
 /** Facts about no order yet known that are dropped rather than retried: they can never apply. */
@@ -50,7 +53,7 @@ export async function handleFact(deps: SagaDeps, envelope: Envelope): Promise<vo
 		}
 		if (!reaction) return;
 		await publishReaction(deps, envelope, reaction);
-		if (await deps.sagas.save(reaction.saga, current?.version ?? 0)) {
+		if (await deps.sagas.save(reaction.saga, current?.version ?? 0, current?.value.status)) {
 			await rememberTrackingCodes(deps, envelope);
 			return;
 		}
@@ -71,9 +74,14 @@ async function publishReaction(deps: SagaDeps, cause: Envelope, reaction: Reacti
 	for (const command of reaction.commands) {
 		await deps.publish(COMMAND_CHANNEL_BY_SYSTEM[systemOfCommand(command.type)], commandEnvelope(orderId, cause, command));
 	}
-	for (const fact of reaction.facts) await deps.publish(CHANNELS.EVENTS, factEnvelope(orderId, cause, fact));
+	// A redelivered fact publishes the same ids again: only a first store is news for the metrics.
+	for (const fact of reaction.facts) {
+		const stored = await deps.publish(CHANNELS.EVENTS, factEnvelope(orderId, cause, fact));
+		if (!stored.duplicate) deps.observe?.factRaised(reaction.saga, fact);
+	}
 	for (const { n, ...change } of reaction.statusChanges) {
-		await deps.publish(CHANNELS.EVENTS, factEnvelope(orderId, cause, { type: WAYBILL_FACTS.ORDER_STATUS_CHANGED, key: `status:${change.to}${n > 1 ? `:${n}` : ""}`, data: { orderId, ...change } }));
+		const stored = await deps.publish(CHANNELS.EVENTS, factEnvelope(orderId, cause, { type: WAYBILL_FACTS.ORDER_STATUS_CHANGED, key: `status:${change.to}${n > 1 ? `:${n}` : ""}`, data: { orderId, ...change } }));
+		if (!stored.duplicate) deps.observe?.statusChanged(reaction.saga, change);
 	}
 	for (const intent of reaction.cases) {
 		if (intent.action === "open") {

@@ -12,12 +12,16 @@ import { summarise } from "./saga-stats.ts";
 import { flowPolicies } from "./flow-policies.ts";
 import { applyInventoryAdjustment } from "./inventory-discrepancy.ts";
 import { SlaClock } from "./sla-clock.ts";
+import { readOverview } from "./overview-view.ts";
+import { resolveByOperator } from "./case-resolution.ts";
+import { FreshnessGauge, sagaMetrics } from "./saga-metrics.ts";
 
 interface SagaVars {
 	registry: PartnerRegistry;
 	policies: PolicyReloader;
 	slaClock?: SlaClock;
 	sagaDeps?: SagaDeps;
+	freshness: FreshnessGauge;
 }
 type SagaMethods = DurableStreamsMethods & StoreMethods & { sagas(): SagaStore; deps(): SagaDeps; clock(): SlaClock };
 
@@ -84,6 +88,37 @@ const SagaServiceSchema: StreamingServiceSchema<ServiceSettingSchema, SagaMethod
 				return summarise(await this.sagas().all(), Date.now(), ctx.params.stuckAfterMs ?? 60_000);
 			},
 		},
+		/** A person resolves an exception case: recorded with who did it (on the case and in the ledger); idempotent, and a case already resolved is left as it is. */
+		resolveException: {
+			params: { caseId: { type: "string", min: 1, max: 128 }, by: { type: "string", min: 1, max: 128 }, note: { type: "string", optional: true, max: 500 } },
+			handler(ctx: Context<{ caseId: string; by: string; note?: string }>) {
+				return resolveByOperator(this.deps(), ctx.params);
+			},
+		},
+		/** The control tower's picture: open orders by status, stuck ones, SLA lists, throughput per warehouse, on-time per provider, what each partner holds. Read-only, bounded. */
+		overview: {
+			params: {
+				windowMs: { type: "number", integer: true, min: 60_000, max: 7 * 86_400_000, optional: true, convert: true },
+				stuckAfterMs: { type: "number", integer: true, min: 1, optional: true, convert: true },
+			},
+			handler(ctx: Context<{ windowMs?: number; stuckAfterMs?: number }>) {
+				return readOverview(this.sagas(), { now: Date.now(), windowMs: ctx.params.windowMs ?? 3_600_000, stuckAfterMs: ctx.params.stuckAfterMs ?? 60_000 });
+			},
+		},
+		/** SLA clocks pending (count, and the next to come due) and the orders at risk and breached, as the control tower lists them. */
+		sla: {
+			params: { limit: { type: "number", integer: true, min: 1, max: 500, optional: true, convert: true } },
+			async handler(ctx: Context<{ limit?: number }>) {
+				const limit = ctx.params.limit ?? 20;
+				const [pending, next, overview] = await Promise.all([
+					this.clock().pending(),
+					this.clock().upcoming(limit),
+					readOverview(this.sagas(), { now: Date.now(), windowMs: 3_600_000, stuckAfterMs: 60_000 }),
+				]);
+				const { atRisk, breached } = overview.sla;
+				return { clocks: { pending, next }, atRisk: atRisk.slice(0, limit), breached: breached.slice(0, limit), scanned: overview.scanned };
+			},
+		},
 		/** The policies in force, and the last refused change if any. */
 		policies: {
 			handler() {
@@ -100,9 +135,11 @@ const SagaServiceSchema: StreamingServiceSchema<ServiceSettingSchema, SagaMethod
 		deps(): SagaDeps {
 			if (!this.sagaDeps) {
 				const policies = flowPolicies(() => this.policies.current(), this.registry);
+				const observe = sagaMetrics(this.broker);
 				this.sagaDeps = {
+					observe,
 					sagas: this.sagas(),
-					cases: new ExceptionCases(this.store()),
+					cases: new ExceptionCases(this.store(), (resolved) => observe.caseResolved(resolved)),
 					publish: (c: ChannelName, e: Envelope) => this.publishMessage(c, e),
 					schedule: (orderId, timer) => this.clock().schedule(orderId, timer),
 					flowContext: () => ({ now: new Date().toISOString(), policies }),
@@ -120,12 +157,15 @@ const SagaServiceSchema: StreamingServiceSchema<ServiceSettingSchema, SagaMethod
 	created() {
 		this.registry = loadPartnerRegistry();
 		this.policies = new PolicyReloader({ everyMs: policiesReloadMs(), partners: this.registry, log: this.logger });
+		this.freshness = new FreshnessGauge(this.broker, () => this.sagas());
 	},
 	started() {
 		this.clock().start();
 		this.policies.start();
+		this.freshness.start();
 	},
 	async stopped() {
+		this.freshness.stop();
 		this.policies.stop();
 		await this.slaClock?.stop();
 	},

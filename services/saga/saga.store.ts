@@ -1,8 +1,18 @@
+import { ORDER_STATUS, isTerminal, type OrderStatus } from "../../canonical/index.ts";
 import type { Store } from "../../mixins/store/store.ts";
 import type { OrderSaga } from "./order-saga.ts";
 
 const sagaKey = (orderId: string) => `saga:order:${orderId}`;
 const ORDER_INDEX = "saga:orders";
+/** Orders not finished, by release time: what the control tower reads instead of every order. */
+const OPEN_INDEX = "saga:orders:open";
+/** Orders not finished, by the event time of their current status: the first is the least fresh (the freshness gauge). */
+const FRESHNESS_INDEX = "saga:orders:open:by-status-time";
+
+/** Still moving: not invoiced, closed, cancelled or returned (an invoiced order that comes back as a return opens again). */
+export function isOpenStatus(status: OrderStatus): boolean {
+	return !isTerminal(status) && status !== ORDER_STATUS.INVOICED;
+}
 
 /** Saga state per order, written with optimistic concurrency so two consumers can never interleave. */
 export class SagaStore {
@@ -17,9 +27,19 @@ export class SagaStore {
 	 * before it is saved: a crash between the two then leaves an index entry without a saga (which
 	 * readers skip, and the redelivered release fills), never a saga the index does not list.
 	 */
-	async save(saga: OrderSaga, expectedVersion: number): Promise<boolean> {
-		if (expectedVersion === 0) await this.store.indexAdd(ORDER_INDEX, saga.orderId, Date.parse(saga.createdAt));
-		return (await this.store.setVersioned(sagaKey(saga.orderId), saga, expectedVersion)) !== null;
+	async save(saga: OrderSaga, expectedVersion: number, previousStatus?: OrderStatus): Promise<boolean> {
+		const released = Date.parse(saga.createdAt);
+		if (expectedVersion === 0) await this.store.indexAdd(ORDER_INDEX, saga.orderId, released);
+		// The open index follows status changes only, with the same crash rule: added before the
+		// save, removed after it, so it may list an order that finished (readers check), never miss one.
+		const changed = saga.status !== previousStatus;
+		if (changed && isOpenStatus(saga.status)) await this.store.indexAdd(OPEN_INDEX, saga.orderId, released);
+		const statusAt = Date.parse(saga.statusAt);
+		if (changed && isOpenStatus(saga.status) && Number.isFinite(statusAt)) await this.store.indexAdd(FRESHNESS_INDEX, saga.orderId, statusAt);
+		const saved = (await this.store.setVersioned(sagaKey(saga.orderId), saga, expectedVersion)) !== null;
+		if (saved && changed && !isOpenStatus(saga.status)) await this.store.indexRemove(OPEN_INDEX, saga.orderId);
+		if (saved && changed && !isOpenStatus(saga.status)) await this.store.indexRemove(FRESHNESS_INDEX, saga.orderId);
+		return saved;
 	}
 
 	async get(orderId: string): Promise<OrderSaga | undefined> {
@@ -40,8 +60,41 @@ export class SagaStore {
 		return this.store.indexRange(ORDER_INDEX, 0, Number.MAX_SAFE_INTEGER, limit);
 	}
 
+	/**
+	 * How many orders are open, and the open order whose status is the oldest (for the freshness
+	 * gauge). An entry left for an order that finished (a crash after the save) is dropped here.
+	 */
+	async stalestOpen(): Promise<{ open: number; stalest?: OrderSaga }> {
+		for (let tries = 0; tries < 10; tries++) {
+			const [orderId] = await this.store.indexRange(FRESHNESS_INDEX, -Infinity, Infinity, 1);
+			const saga = orderId === undefined ? undefined : await this.get(orderId);
+			if (!saga || isOpenStatus(saga.status)) return { open: await this.store.indexSize(FRESHNESS_INDEX), ...(saga ? { stalest: saga } : {}) };
+			await this.store.indexRemove(FRESHNESS_INDEX, orderId!);
+		}
+		return { open: await this.store.indexSize(FRESHNESS_INDEX) };
+	}
+
+	/** Orders not finished, oldest release first, at most `limit`. */
+	openOrderIds(limit: number): Promise<string[]> {
+		return this.store.indexRange(OPEN_INDEX, 0, Number.MAX_SAFE_INTEGER, limit);
+	}
+
+	/** How many orders the open index lists (one that finished may still be counted after a crash). */
+	openOrderCount(): Promise<number> {
+		return this.store.indexSize(OPEN_INDEX);
+	}
+
+	/** Orders released at or after `since` (epoch ms), oldest first, at most `limit`. */
+	orderIdsSince(since: number, limit: number): Promise<string[]> {
+		return this.store.indexRange(ORDER_INDEX, since, Number.MAX_SAFE_INTEGER, limit);
+	}
+
 	async all(limit?: number): Promise<OrderSaga[]> {
-		const ids = await this.orderIds(limit);
+		return this.many(await this.orderIds(limit));
+	}
+
+	/** The sagas of these orders, skipping ids without one. */
+	async many(ids: string[]): Promise<OrderSaga[]> {
 		const sagas: OrderSaga[] = [];
 		for (let i = 0; i < ids.length; i += 500) {
 			const batch = await Promise.all(ids.slice(i, i + 500).map((id) => this.get(id)));

@@ -51,6 +51,11 @@ export class SlaClock {
 		return this.timers.pending();
 	}
 
+	/** The next clocks to come due (overdue ones first). */
+	async upcoming(limit: number): Promise<ClockPayload[]> {
+		return (await this.timers.upcoming(limit)).map((t) => t.payload);
+	}
+
 	start(): void {
 		this.ticker.start();
 	}

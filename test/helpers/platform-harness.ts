@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
-import { ServiceBroker } from "moleculer";
+import { ServiceBroker, type BrokerOptions } from "moleculer";
 import { ErpSimulator, LastMileSimulator, WmsSimulator, WmsX12Simulator } from "../../simulators/index.ts";
 import { loadServiceSchemas } from "../../bin/service-catalogue.ts";
 import { deleteNamespace } from "../../mixins/streams/jetstream.bus.ts";
@@ -50,7 +50,7 @@ export interface Harness {
  * broker over real NATS and Redis (`distributed`), or all on one broker in memory (`embedded`).
  * Namespace, stream names and key prefix are unique per call and removed by stop().
  */
-export async function startHarness(options: { mode: "distributed" | "embedded"; services?: string[]; stepDelayMs?: number; natsUrl?: string; dedupWindowMs?: number; partnerPolicy?: Record<string, number>; policiesFile?: string; wmsDelays?: { exceptionDelayMs?: number; returnReceiptDelayMs?: number } }): Promise<Harness> {
+export async function startHarness(options: { mode: "distributed" | "embedded"; services?: string[]; stepDelayMs?: number; natsUrl?: string; dedupWindowMs?: number; partnerPolicy?: Record<string, number>; policiesFile?: string; wmsDelays?: { exceptionDelayMs?: number; returnReceiptDelayMs?: number }; brokerOptions?: Partial<BrokerOptions> }): Promise<Harness> {
 	if (options.partnerPolicy) process.env.PARTNERS_FILE = registryWithPolicy(options.partnerPolicy);
 	else delete process.env.PARTNERS_FILE;
 	if (options.policiesFile) process.env.POLICIES_FILE = options.policiesFile;
@@ -89,6 +89,8 @@ export async function startHarness(options: { mode: "distributed" | "embedded"; 
 			// As in moleculer.config.ts: a request lost while the transporter reconnects fails, it does not hang.
 			requestTimeout: 10_000,
 			logger: { type: "Console", options: { level: process.env.TEST_LOG_LEVEL || "error" } },
+			// Metrics, a capturing logger: what a test needs beyond the defaults.
+			...options.brokerOptions,
 		});
 	const brokers = groups.map((group) => brokerFor(group));
 	for (let i = 0; i < groups.length; i++) for (const schema of await loadServiceSchemas(groups[i]!)) brokers[i]!.createService(schema);

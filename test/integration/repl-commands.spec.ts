@@ -35,9 +35,19 @@ describe("REPL commands for SREs, against a running platform", () => {
 		assert.ok(order.timeline.length >= 9);
 	});
 
-	it("trace lists the order's messages in causal order", async () => {
-		const trace = (await run(h, "trace", { orderId: "SO-REPL-1" })) as { hops: Array<{ type: string }> };
+	it("trace lists the messages of a correlation id (the order's) in causal order", async () => {
+		const trace = (await run(h, "trace", { correlationId: "SO-REPL-1" })) as { correlationId: string; hops: Array<{ type: string }> };
+		assert.equal(trace.correlationId, "SO-REPL-1");
 		assert.equal(trace.hops[1]!.type, "erp.order.released");
+	});
+
+	it("sla shows the clocks pending, next due first, and no order at risk or breached on the happy path", async () => {
+		const sla = (await run(h, "sla")) as { clocks: { pending: number; next: Array<{ orderId: string; clock: string; dueAt: string }> }; atRisk: unknown[]; breached: unknown[] };
+		assert.ok(sla.clocks.pending >= sla.clocks.next.length && sla.clocks.next.length > 0);
+		assert.ok(sla.clocks.next.some((c) => c.orderId === "SO-REPL-1" && c.clock === "dispatch"), "the order's dispatch clock is armed");
+		const due = sla.clocks.next.map((c) => Date.parse(c.dueAt));
+		assert.deepEqual(due, [...due].sort((a, b) => a - b));
+		assert.deepEqual([sla.atRisk, sla.breached], [[], []]);
 	});
 
 	it("ledger verify walks the chain", async () => {

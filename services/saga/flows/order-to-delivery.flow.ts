@@ -7,7 +7,7 @@ import { add, linesOf, shippedLines } from "../line-reconciliation.ts";
 import type { CommandIntent, DeliveryState, FulfillmentState, OrderSaga } from "../order-saga.ts";
 import { instancesOf, nextCompensation, stepDone, stepKey, takeStep, undoStep } from "../saga-definition.ts";
 import { FAILED_DELIVERY, ORDER_TO_DELIVERY } from "./definitions.ts";
-import { armOrderClocks } from "./sla.flow.ts";
+import { armOrderClocks, noteDue } from "./sla.flow.ts";
 import { merge, resolveCase, type FlowContext, type Handler, type Outcome } from "./flow-kit.ts";
 
 type DeliveryFact = { partnerRef?: string; deliveryJobId?: string; trackingUrl?: string; eta?: string; rma?: string; proofOfDelivery?: ProofOfDelivery };
@@ -241,6 +241,7 @@ function predictWindowMiss(saga: OrderSaga, env: Envelope, eta: string): Outcome
 	const to = saga.order.requestedWindow?.to;
 	if (!to || Date.parse(eta) <= Date.parse(to) || saga.sla.atRisk.includes("delivery-window")) return {};
 	saga.sla.atRisk.push("delivery-window");
+	noteDue(saga, "delivery-window", to);
 	return { facts: [{ type: WAYBILL_FACTS.SLA_AT_RISK, key: "sla-at-risk:delivery-window", data: { orderId: saga.orderId, sla: "delivery-window", dueAt: to, at: env.time } }] };
 }
 

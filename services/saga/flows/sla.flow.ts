@@ -63,18 +63,26 @@ function caseResolution(saga: OrderSaga, env: Envelope, caseId: string, dueAt: s
 	const sla = `exception-resolution:${caseId}`;
 	if (saga.sla.breached.includes(sla)) return {};
 	saga.sla.breached.push(sla);
+	noteDue(saga, sla, dueAt);
 	return { facts: [{ type: WAYBILL_FACTS.SLA_BREACHED, key: `sla-breached:${sla}`, data: { orderId: saga.orderId, sla: "exception-resolution", dueAt, at: env.time } }], note: `case ${caseId} (${ref.kind}) still open` };
+}
+
+/** Keeps the due time of an SLA raised on the order, for the control tower's at-risk and breached lists. */
+export function noteDue(saga: OrderSaga, sla: string, dueAt: string): void {
+	saga.sla.due = { ...saga.sla.due, [sla]: dueAt };
 }
 
 export function atRisk(saga: OrderSaga, sla: string, dueAt: string, at: string): Outcome {
 	if (saga.sla.atRisk.includes(sla)) return {};
 	saga.sla.atRisk.push(sla);
+	noteDue(saga, sla, dueAt);
 	return { facts: [{ type: WAYBILL_FACTS.SLA_AT_RISK, key: `sla-at-risk:${sla}`, data: { orderId: saga.orderId, sla, dueAt, at } }], note: `${sla} SLA at risk (due ${dueAt})` };
 }
 
 function breach(saga: OrderSaga, env: Envelope, ctx: FlowContext, sla: string, dueAt: string, owner: "warehouse-ops" | "integration-ops", why: string): Outcome {
 	if (saga.sla.breached.includes(sla)) return {};
 	saga.sla.breached.push(sla);
+	noteDue(saga, sla, dueAt);
 	const fact = { facts: [{ type: WAYBILL_FACTS.SLA_BREACHED, key: `sla-breached:${sla}`, data: { orderId: saga.orderId, sla, dueAt, at: env.time } }] };
 	return merge(fact, openCase(saga, env, ctx, { kind: "sla-breach", owner, severity: "warning", summary: `${sla} SLA breached: ${why}` }), { note: `${sla} SLA breached` });
 }
