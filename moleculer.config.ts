@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import type { BrokerOptions } from "moleculer";
 import { runtimeSettingsFromEnv } from "./mixins/runtime/runtime-settings.ts";
+import { tracingOptionsFromEnv } from "./mixins/runtime/tracing-options.ts";
 import { replCommands } from "./bin/repl-commands.ts";
 import { waybillLogger } from "./mixins/logging/pino-logger.ts";
 import { WAYBILL_PROMETHEUS } from "./mixins/metrics/prometheus-text.ts";
@@ -34,10 +35,8 @@ const config: BrokerOptions = {
 		enabled: metrics,
 		reporter: flag("METRICS") ? [{ type: WAYBILL_PROMETHEUS as "Prometheus", options: { port: Number(env.METRICS_PORT || 3030), path: "/metrics" } }] : [],
 	},
-	tracing: {
-		enabled: flag("TRACING"),
-		exporter: [{ type: (env.TRACING_EXPORTER || "Console") as "Console", options: {} }],
-	},
+	// TRACING=true, TRACING_EXPORTER=Console|Event|Zipkin|NewRelic|Jaeger|Datadog (comma-separated), TRACING_SAMPLE_RATE.
+	tracing: tracingOptionsFromEnv(env),
 	replOptions: { customCommands: replCommands as never, delimiter: "waybill $" },
 };
 

@@ -1,9 +1,15 @@
 import { createHash, randomUUID } from "node:crypto";
 
-/** Where a large document lives instead of inside the message (claim check). */
+/**
+ * Where a large document lives instead of inside the message (claim check): stored once,
+ * content-addressed, and checked against `digest` whenever it is read.
+ */
 export interface PayloadRef {
+	/** Where the payload store keeps it (`nats-os://<bucket>/sha256-<hex>`, `memory://<namespace>/sha256-<hex>`). */
 	uri: string;
+	/** sha256 of the bytes exactly as received, lower-case hex (as the ledger's digests). */
 	digest: string;
+	/** Bytes. */
 	size: number;
 	contentType?: string;
 }

@@ -15,3 +15,4 @@ export * from "./entities/return-order.ts";
 export * from "./entities/settlement-event.ts";
 export * from "./entities/exception-case.ts";
 export * from "./entities/shipment-booking.ts";
+export * from "./trace-context.ts";

@@ -7,6 +7,7 @@ import type { Delivery, PublishResult, StreamBus, Subscription } from "./streams
 import { acquireBus, releaseBus } from "./runtime/broker-resources.ts";
 import { registerWaybillMetrics } from "./metrics/waybill-metrics.ts";
 import { observeDelivery } from "./metrics/message-observer.ts";
+import { hopTraceparent } from "./tracing/hop-span.ts";
 
 /** Service metadata key listing a service's durable subscriptions ({ channel, group }[]). */
 export const STREAMS_METADATA = "waybillStreams";
@@ -65,7 +66,9 @@ export function DurableStreamsMixin(): Partial<ServiceSchema> {
 		},
 		methods: {
 			async publishMessage(this: Service & StreamsState, channel: ChannelName, envelope: Envelope): Promise<PublishResult> {
-				const valid = assertValidMessage(envelope);
+				// Published while a message is handled: the trace goes on with this hop as parent.
+				const traceparent = hopTraceparent(envelope.traceparent);
+				const valid = assertValidMessage(traceparent === envelope.traceparent ? envelope : { ...envelope, traceparent });
 				const bus = this.$bus ?? (await this.$busReady.promise);
 				try {
 					return await bus.publish(channel, valid);

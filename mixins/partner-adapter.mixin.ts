@@ -10,6 +10,7 @@ import { DEFAULT_ACK_WITHIN_MS, type GroupVerdict, type SentState } from "./edi/
 import { EdiAcknowledgements, type WrittenInterchange } from "./edi/edi-acknowledgements.ts";
 import { CIRCUIT_GAUGE, METRIC, registerWaybillMetrics } from "./metrics/waybill-metrics.ts";
 import { messageContext } from "./logging/message-context.ts";
+import { hopTraceparent } from "./tracing/hop-span.ts";
 
 /** Deliveries before a command that keeps failing retryably (not held for an open circuit) is dead-lettered. */
 const COMMAND_MAX_ATTEMPTS = 60;
@@ -158,7 +159,8 @@ export function PartnerAdapterMixin(system: PartnerSystem): Partial<ServiceSchem
 					const verdicts = typeof response === "string" ? await this.broker.call<GroupVerdict[] | null, unknown>("mapper.acknowledgement", { body: response }) : null;
 					if (verdicts) await edi.acknowledged(entry.partner, verdicts, false);
 				};
-				const answer = await this.callPartner(entry, envelope.type, envelope.data, { path: "command", idempotencyKey: envelope.idempotencykey, traceparent: envelope.traceparent, onInterchangeSent });
+				// The partner sees the order's trace, with this delivery (the call) as parent span.
+				const answer = await this.callPartner(entry, envelope.type, envelope.data, { path: "command", idempotencyKey: envelope.idempotencykey, traceparent: hopTraceparent(envelope.traceparent), onInterchangeSent });
 				if (!answer) return;
 				await this.publishMessage(
 					CHANNELS.EVENTS,

@@ -17,3 +17,5 @@ export * from "./store-unavailable.error.ts";
 export * from "./duplicate-interchange.error.ts";
 export * from "./webhook-undeliverable.error.ts";
 export * from "./delivery-not-replayable.error.ts";
+export * from "./payload-missing.error.ts";
+export * from "./payload-corrupt.error.ts";

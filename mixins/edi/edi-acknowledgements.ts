@@ -63,7 +63,7 @@ export class EdiAcknowledgements {
 			orderId: command.subject,
 			sentAt: sentAt.toISOString(),
 			dueAt: new Date(sentAt.getTime() + withinMs).toISOString(),
-			command: { type: command.type, subject: command.subject, data: command.data, idempotencyKey: command.idempotencykey, correlationId: command.correlationid },
+			command: { type: command.type, subject: command.subject, data: command.data, idempotencyKey: command.idempotencykey, correlationId: command.correlationid, ...(command.traceparent ? { traceparent: command.traceparent } : {}) },
 		});
 	}
 
@@ -100,6 +100,7 @@ export class EdiAcknowledgements {
 			correlationId: command.correlationId,
 			idempotencyKey,
 			partner,
+			traceparent: command.traceparent,
 		}));
 		return { resent: counted, idempotencyKey };
 	}
@@ -128,6 +129,7 @@ export class EdiAcknowledgements {
 			schemaVersion: catalogueEntry(type)?.version ?? 1,
 			idempotencyKey: `edi:${sent.partner}:${sent.groupControl}:${type}`,
 			partner: sent.partner,
+			traceparent: sent.command.traceparent,
 		}));
 	}
 }

@@ -14,6 +14,8 @@ export interface SentCommand {
 	data: unknown;
 	idempotencyKey: string;
 	correlationId?: string;
+	/** The order's trace: a resend and the 997 facts continue it. */
+	traceparent?: string;
 }
 
 export interface AcknowledgedSet {

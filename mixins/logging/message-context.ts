@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Envelope } from "../../canonical/envelope.ts";
+import { newSpanId, parseTraceparent } from "../../canonical/trace-context.ts";
 
 /** What every log line written while one message is handled carries. No personal data: ids only. */
 export interface MessageLogContext {
@@ -13,6 +14,9 @@ export interface MessageLogContext {
 	channel: string;
 	group: string;
 	attempt: number;
+	/** The W3C trace the message belongs to (the order's), and this handling's own span id in it. */
+	traceId?: string;
+	spanId?: string;
 }
 
 const storage = new AsyncLocalStorage<MessageLogContext>();
@@ -35,6 +39,8 @@ export function withMessageContext<T>(envelope: Envelope, where: { channel: stri
 		group: where.group,
 		attempt: where.attempt,
 	};
+	const trace = parseTraceparent(e.traceparent);
+	if (trace) Object.assign(context, { traceId: trace.traceId, spanId: newSpanId() });
 	return storage.run(context, run);
 }
 

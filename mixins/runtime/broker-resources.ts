@@ -4,6 +4,8 @@ import type { Store } from "../store/store.ts";
 import { createStreamBus } from "../streams/bus-factory.ts";
 import { createStore } from "../store/store-factory.ts";
 import { RedisStore } from "../store/redis.store.ts";
+import type { PayloadStore } from "../payloads/payload-store.ts";
+import { createPayloadStore } from "../payloads/payload-store-factory.ts";
 import { EMBEDDED_SETTINGS, type RuntimeSettings } from "./runtime-settings.ts";
 
 /**
@@ -18,6 +20,7 @@ interface Shared<T> {
 
 const buses = new Map<ServiceBroker, Shared<StreamBus>>();
 const stores = new Map<ServiceBroker, Shared<Store>>();
+const payloadStores = new Map<ServiceBroker, Shared<PayloadStore>>();
 
 export function settingsOf(broker: ServiceBroker): RuntimeSettings {
 	const meta = broker.metadata as { waybill?: RuntimeSettings } | undefined;
@@ -74,3 +77,13 @@ export function acquireStore(broker: ServiceBroker): Promise<Store> {
 }
 
 export const releaseStore = (broker: ServiceBroker) => release(stores, broker, (store) => store.close());
+
+/** The claim-check store: the namespace's object store bucket in distributed mode, memory in embedded mode. */
+export function acquirePayloads(broker: ServiceBroker): Promise<PayloadStore> {
+	const settings = settingsOf(broker);
+	return acquire(payloadStores, broker, () =>
+		createPayloadStore({ natsUrl: settings.natsUrl, namespace: namespaceOf(broker), replicas: settings.replicas, ttlMs: settings.payloadTtlMs }),
+	);
+}
+
+export const releasePayloads = (broker: ServiceBroker) => release(payloadStores, broker, (payloads) => payloads.close());

@@ -1,5 +1,14 @@
 import { ConfigurationInvalidError } from "../../canonical/errors/index.ts";
 import { DEFAULT_DEDUP_WINDOW_MS, DEFAULT_PARTITIONS } from "../streams/stream-bus.ts";
+import { DEFAULT_MAX_AGE_MS } from "../streams/jetstream.bus.ts";
+import { DAY_MS, DEFAULT_PAYLOAD_TTL_MS } from "../payloads/payload-store.ts";
+
+/**
+ * A payload must outlive every message that references it: a put leaves it at least half its TTL
+ * to live, and a message (inbound, then maybe a dead letter hours later) lives up to the streams'
+ * max age. Half the TTL must cover that, with a day to spare.
+ */
+export const MIN_PAYLOAD_TTL_MS = 2 * (DEFAULT_MAX_AGE_MS + DAY_MS / 2);
 
 /**
  * How this process reaches its streams and store. Parsed once from the environment by
@@ -14,6 +23,8 @@ export interface RuntimeSettings {
 	partitions: number;
 	replicas: number;
 	dedupWindowMs: number;
+	/** How long claim-checked payloads are kept (PAYLOAD_TTL_DAYS); 0 keeps them until deleted. */
+	payloadTtlMs?: number;
 }
 
 function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -22,6 +33,17 @@ function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number
 	const value = Number(raw);
 	if (!Number.isInteger(value) || value <= 0) throw new ConfigurationInvalidError(name, `expected a positive integer, got '${raw}'`);
 	return value;
+}
+
+function payloadTtlFrom(env: NodeJS.ProcessEnv): number {
+	const raw = env.PAYLOAD_TTL_DAYS;
+	if (raw === undefined || raw === "") return DEFAULT_PAYLOAD_TTL_MS;
+	const days = Number(raw);
+	if (days === 0) return 0;
+	if (!Number.isFinite(days) || days * DAY_MS < MIN_PAYLOAD_TTL_MS) {
+		throw new ConfigurationInvalidError("PAYLOAD_TTL_DAYS", `expected 0 (keep until deleted) or at least ${MIN_PAYLOAD_TTL_MS / DAY_MS} days (twice the streams' retention and a day), got '${raw}'`);
+	}
+	return Math.round(days * DAY_MS);
 }
 
 export function runtimeSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeSettings {
@@ -39,6 +61,7 @@ export function runtimeSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Ru
 		partitions: intFrom(env, "STREAM_PARTITIONS", DEFAULT_PARTITIONS),
 		replicas: intFrom(env, "STREAM_REPLICAS", 1),
 		dedupWindowMs: intFrom(env, "STREAM_DEDUP_WINDOW_MS", DEFAULT_DEDUP_WINDOW_MS),
+		payloadTtlMs: payloadTtlFrom(env),
 	};
 }
 

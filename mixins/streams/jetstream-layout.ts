@@ -16,7 +16,10 @@ export const channelSubject = (namespace: string, channel: string): string => `$
 /** The durable consumer of one group on one partition; shared by every process of the group. */
 export const consumerName = (group: string, partition: number): string => `${group}_p${partition}`.replace(/[^A-Za-z0-9_-]/g, "_");
 
-/** Delete every stream of a namespace (tests, demo clean-up). */
+/** The namespace's object store bucket for claim-checked payloads (its stream is `OBJ_<bucket>`). */
+export const payloadBucket = (namespace: string): string => `${namespace}_payloads`.replace(/[^A-Za-z0-9_-]/g, "_");
+
+/** Delete every stream of a namespace, its payload bucket included (tests, demo clean-up). */
 export async function deleteNamespace(servers: string, namespace: string): Promise<void> {
 	const nc = await connect({ ...natsConnectionOptions(servers), name: `waybill-cleanup-${namespace}` });
 	try {
@@ -29,7 +32,8 @@ export async function deleteNamespace(servers: string, namespace: string): Promi
 /** Matched by subject rather than name prefix: namespace `a` must not take `a_b`'s streams. */
 export async function deleteStreamsOf(jsm: JetStreamManager, namespace: string): Promise<void> {
 	const prefix = `${subjectToken(namespace)}.`;
+	const payloads = `OBJ_${payloadBucket(namespace)}`;
 	for await (const info of jsm.streams.list()) {
-		if (info.config.subjects?.some((s) => s.startsWith(prefix))) await jsm.streams.delete(info.config.name);
+		if (info.config.name === payloads || info.config.subjects?.some((s) => s.startsWith(prefix))) await jsm.streams.delete(info.config.name);
 	}
 }

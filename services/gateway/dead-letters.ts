@@ -105,6 +105,7 @@ export async function replayDeadLetters(
 				schemaVersion: 1,
 				causationId: dead.id,
 				idempotencyKey: `replayed:${replay.id}`,
+				traceparent: original.traceparent,
 			}),
 		);
 		results.push({ id: dead.id, replayId: replay.id });

@@ -1,6 +1,9 @@
 import { CHANNELS, GROUPS } from "../../canonical/channels.ts";
 import type { BackpressureSettings } from "./backpressure.ts";
 
+/** Bodies above this many bytes go to the payload store, and the inbound message carries a reference (claim check). */
+export const DEFAULT_PAYLOAD_INLINE_MAX_BYTES = 256 * 1024;
+
 function positive(name: string, fallback: number): number {
 	const value = Number(process.env[name] ?? fallback);
 	return Number.isFinite(value) && value > 0 ? value : fallback;
@@ -21,5 +24,6 @@ export function gatewaySettings() {
 		ip: process.env.HOST ?? "0.0.0.0",
 		backpressure,
 		defaultDedupHorizonMs: positive("INBOUND_DEDUP_HORIZON_HOURS", 168) * 3_600_000,
+		payloadInlineMaxBytes: Math.floor(positive("PAYLOAD_INLINE_MAX_BYTES", DEFAULT_PAYLOAD_INLINE_MAX_BYTES)),
 	};
 }

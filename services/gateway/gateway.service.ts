@@ -1,10 +1,12 @@
 import type { Context, ServiceSettingSchema } from "moleculer";
 import ApiGateway from "moleculer-web";
 import { exceptionFilterSchema, NotFoundError, SchemaInvalidError, assertMatches, salesOrderSchema, type SalesOrder } from "../../canonical/index.ts";
+import { startIntake } from "../../mixins/tracing/hop-span.ts";
 import { DurableStreamsMixin, type DurableStreamsMethods, type StreamingServiceSchema } from "../../mixins/durable-streams.mixin.ts";
 import { StoreMixin, type StoreMethods } from "../../mixins/store.mixin.ts";
+import { PayloadsMixin, type PayloadsMethods } from "../../mixins/payloads.mixin.ts";
 import { loadPartnerRegistry, type PartnerRegistry } from "../../config/partner-registry.ts";
-import { recordInboundOnce, type Publish } from "./inbound-recorder.ts";
+import { recordInboundOnce, type ClaimCheck, type Publish } from "./inbound-recorder.ts";
 import { ediKeys, keyFromBody } from "./body-keys.ts";
 import { ediInterchangeFilterSchema, listInterchanges, resendInterchange, type EdiInterchangeFilter } from "./edi-interchanges.ts";
 import { verifyWebhook } from "./webhook-verifier.ts";
@@ -34,9 +36,13 @@ interface GatewayVars {
 	registry: PartnerRegistry;
 	backpressure: Backpressure;
 	streamGauges: StreamGauges;
+	payloadInlineMaxBytes: number;
 }
-type GatewayMethods = DurableStreamsMethods & StoreMethods & {
+type GatewayMethods = DurableStreamsMethods & StoreMethods & PayloadsMethods & {
 	publisher(): Publish;
+	claimCheck(): ClaimCheck;
+	/** Runs a request's intake as a span of its trace: the caller's (`traceparent` header) continued, or a new one. */
+	withIntake<T>(name: string, header: unknown, run: (traceparent: string) => Promise<T>): Promise<T>;
 	respond(ctx: Context<unknown, Meta>, response: RecordedResponse & { replayed: boolean }): unknown;
 	orderCommands(ctx: Context<unknown, Meta>): OrderCommandDeps;
 };
@@ -44,6 +50,8 @@ type WebhookParams = { params: { system: string; partner: string }; query: Recor
 export type Meta = {
 	headers?: Record<string, string | string[] | undefined>;
 	idempotencyKey?: string;
+	/** The caller's W3C traceparent header (governed API); webhooks read theirs from `headers`. */
+	traceparent?: string;
 	$statusCode?: number;
 	$responseHeaders?: Record<string, string>;
 	$responseType?: string;
@@ -60,7 +68,7 @@ const PARTNER_CALL_TIMEOUT_MS = 30_000;
  */
 const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record<string, unknown>, GatewayMethods, GatewayVars> = {
 	name: "gateway",
-	mixins: [ApiGateway as never, StoreMixin(), DurableStreamsMixin()],
+	mixins: [ApiGateway as never, StoreMixin(), PayloadsMixin(), DurableStreamsMixin()],
 	settings: {
 		port: settings.port,
 		ip: settings.ip,
@@ -78,14 +86,16 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 				const response = await withIdempotencyKey(this.store(), "POST /api/v1/orders", ctx.meta.idempotencyKey, body, async () => {
 					const order = assertMatches<SalesOrder>("sales order", salesOrderSchema, body);
 					await this.backpressure.admit();
-					await recordInboundOnce(this.store(), settings.defaultDedupHorizonMs, this.publisher(), {
+					// The order's trace: every message about it carries this trace id.
+					await this.withIntake("gateway release order", ctx.meta.traceparent, (traceparent) => recordInboundOnce(this.store(), settings.defaultDedupHorizonMs, this.publisher(), {
 						system: "erp",
 						partner: "api",
 						body: Buffer.from(JSON.stringify(order)),
 						headers: { "content-type": "application/json" },
 						deliveryId: `order:${order.orderId}`,
 						orderKey: order.orderId,
-					});
+						traceparent,
+					}, { claimCheck: this.claimCheck() }));
 					const statusUrl = `/api/v1/orders/${encodeURIComponent(order.orderId)}`;
 					return { status: 202, headers: { Location: statusUrl }, body: { orderId: order.orderId, status: "accepted", statusUrl } };
 				});
@@ -161,15 +171,16 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 				const edi = ediKeys(entry.webhook?.format, body);
 				const eventId = edi?.eventId ?? (await keyFromBody(entry.webhook?.eventId, body)) ?? header(entry.webhook?.deliveryIdHeader);
 				const horizonMs = entry.webhook?.dedupHorizonHours ? entry.webhook.dedupHorizonHours * 3_600_000 : settings.defaultDedupHorizonMs;
-				const { id, duplicate } = await recordInboundOnce(this.store(), horizonMs, this.publisher(), {
+				const orderKey = edi?.orderKey ?? (await keyFromBody(entry.webhook?.orderKey, body));
+				const { id, duplicate } = await this.withIntake(`gateway webhook ${entry.system}/${entry.partner}`, header("traceparent"), (traceparent) => recordInboundOnce(this.store(), horizonMs, this.publisher(), {
 					system: entry.system,
 					partner: entry.partner,
 					body,
 					headers,
 					deliveryId: eventId,
-					orderKey: edi?.orderKey ?? (await keyFromBody(entry.webhook?.orderKey, body)),
-					traceparent: header("traceparent"),
-				}, { sameIdSameBytes: edi !== undefined });
+					orderKey,
+					traceparent,
+				}, { sameIdSameBytes: edi !== undefined, claimCheck: this.claimCheck() }));
 				return { received: true, id, duplicate };
 			},
 		},
@@ -289,10 +300,26 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 		publisher(): Publish {
 			return (channel, envelope) => this.publishMessage(channel, envelope);
 		},
+		claimCheck(): ClaimCheck {
+			return { inlineMaxBytes: this.payloadInlineMaxBytes, payloads: this.payloads() };
+		},
+		async withIntake<T>(name: string, header: unknown, run: (traceparent: string) => Promise<T>): Promise<T> {
+			const { traceparent, span } = startIntake(this.broker, name, header, {}, this);
+			try {
+				const result = await run(traceparent);
+				span.finish();
+				return result;
+			} catch (e: unknown) {
+				span.finish(e);
+				throw e;
+			}
+		},
 		orderCommands(ctx: Context<unknown, Meta>): OrderCommandDeps {
 			return {
 				store: this.store(),
 				publish: this.publisher(),
+				claimCheck: this.claimCheck(),
+				intake: (name, run) => this.withIntake(name, ctx.meta.traceparent, run),
 				dedupHorizonMs: settings.defaultDedupHorizonMs,
 				admit: () => this.backpressure.admit(),
 				findOrder: (orderId: string) => ctx.call<KnownOrder, { orderId: string }>("saga.getOrder", { orderId }),
@@ -309,6 +336,7 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 		// Read at creation, not import: a restarted gateway in the same process takes the current PORT.
 		const current = gatewaySettings();
 		Object.assign(this.settings, { port: current.port, ip: current.ip });
+		this.payloadInlineMaxBytes = current.payloadInlineMaxBytes;
 		this.registry = loadPartnerRegistry();
 		this.backpressure = new Backpressure(() => this.streamBus(), settings.backpressure);
 		this.streamGauges = new StreamGauges(this.broker, () => this.streamBus());

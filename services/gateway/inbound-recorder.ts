@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { CHANNELS, DuplicateInterchangeError, INBOUND_MESSAGES, WAYBILL_FACTS, createEnvelope, type ChannelName, type Envelope } from "../../canonical/index.ts";
+import { CHANNELS, DuplicateInterchangeError, INBOUND_MESSAGES, WAYBILL_FACTS, createEnvelope, type ChannelName, type Envelope, type PayloadRef } from "../../canonical/index.ts";
 import type { PublishResult } from "../../mixins/streams/stream-bus.ts";
 
 const SOURCE = "waybill/gateway";
@@ -22,6 +22,15 @@ export interface InboundInput {
 	traceparent?: string;
 }
 
+/**
+ * The claim check: a body above `inlineMaxBytes` is stored once in the payload store and the
+ * inbound message carries its reference instead (body ""), so the stream holds no large documents.
+ */
+export interface ClaimCheck {
+	inlineMaxBytes: number;
+	payloads: { put(bytes: Uint8Array, contentType?: string): Promise<{ ref: PayloadRef }> };
+}
+
 export interface SeenMemory {
 	get<T>(key: string): Promise<T | undefined>;
 	set<T>(key: string, value: T, ttlMs?: number): Promise<void>;
@@ -37,7 +46,7 @@ export async function recordInboundOnce(
 	horizonMs: number,
 	publish: Publish,
 	input: InboundInput,
-	options: { sameIdSameBytes?: boolean } = {},
+	options: { sameIdSameBytes?: boolean; claimCheck?: ClaimCheck } = {},
 ): Promise<{ id: string; duplicate: boolean }> {
 	const identity = input.deliveryId ?? sha256(input.body);
 	const key = `inbound:seen:${input.system}:${input.partner}:${identity}`;
@@ -49,22 +58,26 @@ export async function recordInboundOnce(
 		if (options.sameIdSameBytes && recorded.digest !== digest) throw new DuplicateInterchangeError(input.partner, identity);
 		return { id: recorded.id, duplicate: true };
 	}
-	const { envelope, duplicate } = await recordInbound(publish, { ...input, deliveryId: identity });
+	const { envelope, duplicate } = await recordInbound(publish, { ...input, deliveryId: identity }, options.claimCheck);
 	await seen.set(key, { id: envelope.id, digest }, horizonMs);
 	return { id: envelope.id, duplicate };
 }
 
 /**
- * Stores a partner message (or an API request) on the inbound stream, as received. The caller
- * answers 2xx only after this resolves: what Waybill acknowledged is durable.
+ * Stores a partner message (or an API request) on the inbound stream, as received: inline, or,
+ * above the claim check's threshold, as a reference to its bytes in the payload store (stored
+ * first: a message never references what is not there). The caller answers 2xx only after this
+ * resolves: what Waybill acknowledged is durable.
  */
-export async function recordInbound(publish: Publish, input: InboundInput): Promise<{ envelope: Envelope; duplicate: boolean }> {
+export async function recordInbound(publish: Publish, input: InboundInput, claimCheck?: ClaimCheck): Promise<{ envelope: Envelope; duplicate: boolean }> {
 	const identity = input.deliveryId ?? sha256(input.body);
 	const headers: Record<string, string> = {};
 	for (const name of KEPT_HEADERS) {
 		const value = input.headers[name];
 		if (typeof value === "string") headers[name] = value;
 	}
+	const contentType = headers["content-type"] ?? "application/octet-stream";
+	const payloadRef = claimCheck && input.body.byteLength > claimCheck.inlineMaxBytes ? (await claimCheck.payloads.put(input.body, contentType)).ref : undefined;
 	const envelope = createEnvelope({
 		type: INBOUND_MESSAGES.PARTNER_MESSAGE_RECEIVED,
 		source: SOURCE,
@@ -73,16 +86,17 @@ export async function recordInbound(publish: Publish, input: InboundInput): Prom
 		data: {
 			system: input.system,
 			partner: input.partner,
-			contentType: headers["content-type"] ?? "application/octet-stream",
+			contentType,
 			receivedAt: new Date().toISOString(),
 			headers,
-			body: input.body.toString("utf8"),
+			body: payloadRef ? "" : input.body.toString("utf8"),
 		},
 		schemaVersion: 1,
 		idempotencyKey: `${input.system}:${input.partner}:${identity}`,
 		partner: input.partner,
 		partnerEventId: input.deliveryId,
 		traceparent: input.traceparent,
+		payloadRef,
 	});
 	const result = await publish(CHANNELS.INBOUND, envelope);
 	return { envelope, duplicate: result.duplicate };

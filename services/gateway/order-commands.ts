@@ -1,6 +1,6 @@
 import type { Store } from "../../mixins/store/store.ts";
 import { withIdempotencyKey, type RecordedResponse } from "./idempotency-key.ts";
-import { recordInboundOnce, type Publish } from "./inbound-recorder.ts";
+import { recordInboundOnce, type ClaimCheck, type Publish } from "./inbound-recorder.ts";
 import {
 	cancelBodySchema, changeIdFor, returnBodySchema, returnOrderFor, validBody, validChange,
 	type CancelBody, type KnownOrder, type ReturnBody,
@@ -10,6 +10,9 @@ import {
 export interface OrderCommandDeps {
 	store: Store;
 	publish: Publish;
+	claimCheck?: ClaimCheck;
+	/** Runs the recording as a span of the request's trace (its traceparent header continued, or a new one). */
+	intake?<T>(name: string, run: (traceparent: string | undefined) => Promise<T>): Promise<T>;
 	/** How long a repeat of the same command is recognised as one (the partners' retry horizon). */
 	dedupHorizonMs: number;
 	/** Waits for room on the inbound stream, or refuses (backpressure). */
@@ -70,14 +73,16 @@ export function authoriseReturn(deps: OrderCommandDeps, req: OrderCommandRequest
 /** On the inbound stream as the waybill-canonical profile reads it (its `event` field routes it), before the 202. */
 async function record(deps: OrderCommandDeps, orderId: string, deliveryId: string, body: Record<string, unknown>): Promise<void> {
 	await deps.admit();
-	await recordInboundOnce(deps.store, deps.dedupHorizonMs, deps.publish, {
+	const intake = deps.intake ?? ((_name, run) => run(undefined));
+	await intake(`gateway ${String(body.event)}`, (traceparent) => recordInboundOnce(deps.store, deps.dedupHorizonMs, deps.publish, {
 		system: "erp",
 		partner: "api",
 		body: Buffer.from(JSON.stringify(body)),
 		headers: { "content-type": "application/json" },
 		deliveryId,
 		orderKey: orderId,
-	});
+		traceparent,
+	}, { claimCheck: deps.claimCheck }));
 }
 
 function accepted(orderId: string, extra: Record<string, string>): RecordedResponse {

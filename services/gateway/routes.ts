@@ -32,6 +32,8 @@ export const gatewayRoutes = [
 		onBeforeCall(ctx: Context<unknown, Record<string, unknown>>, _route: unknown, req: IncomingMessage) {
 			const key = req.headers["idempotency-key"];
 			if (typeof key === "string") ctx.meta.idempotencyKey = key;
+			const traceparent = req.headers.traceparent;
+			if (typeof traceparent === "string") ctx.meta.traceparent = traceparent;
 		},
 	},
 	{

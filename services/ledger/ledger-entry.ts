@@ -28,6 +28,10 @@ export interface LedgerEntry {
 	storedAt?: string;
 	/** sha256 of the whole envelope as stored on the stream. */
 	digest: string;
+	/** sha256 of a claim-checked body (the bytes as received), which the envelope digest covers only by reference. */
+	payloadDigest?: string;
+	/** W3C trace context the message carried: its trace id is the order's trace. */
+	traceparent?: string;
 	prevHash: string;
 	hash: string;
 }
@@ -38,10 +42,15 @@ export function digestOf(value: unknown): string {
 	return createHash("sha256").update(JSON.stringify(value)).digest("hex");
 }
 
-/** The hash covers every field but itself, chained to the previous entry's hash. */
+/**
+ * The hash covers every field but itself, chained to the previous entry's hash. Fields added
+ * later (payload digest, traceparent) are appended, named, only when present: entries written
+ * before them hash as they always did.
+ */
 export function hashOf(entry: Omit<LedgerEntry, "hash">): string {
-	const { seq, recordedAt, channel, kind, messageId, type, subject, correlationId, causationId, source, partner, mappingVersion, partnerEventId, actor, eventTime, storedAt, digest, prevHash } = entry;
-	return digestOf([seq, recordedAt, channel, kind, messageId, type, subject, correlationId, causationId ?? null, source, partner ?? null, mappingVersion ?? null, partnerEventId ?? null, actor ?? null, eventTime, storedAt ?? null, digest, prevHash]);
+	const { seq, recordedAt, channel, kind, messageId, type, subject, correlationId, causationId, source, partner, mappingVersion, partnerEventId, actor, eventTime, storedAt, digest, prevHash, payloadDigest, traceparent } = entry;
+	const later = [...(payloadDigest ? ["payloadDigest", payloadDigest] : []), ...(traceparent ? ["traceparent", traceparent] : [])];
+	return digestOf([seq, recordedAt, channel, kind, messageId, type, subject, correlationId, causationId ?? null, source, partner ?? null, mappingVersion ?? null, partnerEventId ?? null, actor ?? null, eventTime, storedAt ?? null, digest, prevHash, ...later]);
 }
 
 export function kindOf(channel: string, envelope: Envelope): LedgerKind {
@@ -73,6 +82,8 @@ export function entryFor(seq: number, prevHash: string, channel: string, envelop
 		eventTime: envelope.time,
 		...(storedAt ? { storedAt } : {}),
 		digest: digestOf(envelope),
+		...(envelope.payloadref ? { payloadDigest: envelope.payloadref.digest } : {}),
+		...(envelope.traceparent ? { traceparent: envelope.traceparent } : {}),
 		prevHash,
 	};
 	return { ...base, hash: hashOf(base) };

@@ -1,3 +1,4 @@
+import { traceIdOf } from "../../canonical/index.ts";
 import type { LedgerEntry } from "./ledger-entry.ts";
 
 /** One message of an order's trace: where it came from, what caused it, how long the hop took. */
@@ -12,6 +13,10 @@ export interface TraceHop {
 	producer: string;
 	partner?: string;
 	mappingVersion?: string;
+	/** The W3C trace id the message carried. */
+	traceId?: string;
+	/** The claim-checked body's sha256, for an inbound message whose body is in the payload store. */
+	payloadDigest?: string;
 	eventTime: string;
 	/** When its producer published it (its stream's clock). */
 	storedAt?: string;
@@ -50,6 +55,8 @@ export function causalTrace(entries: LedgerEntry[]): TraceHop[] {
 			producer: e.source,
 			...(e.partner ? { partner: e.partner } : {}),
 			...(e.mappingVersion ? { mappingVersion: e.mappingVersion } : {}),
+			...(traceIdOf(e.traceparent) ? { traceId: traceIdOf(e.traceparent) } : {}),
+			...(e.payloadDigest ? { payloadDigest: e.payloadDigest } : {}),
 			eventTime: e.eventTime,
 			...(e.storedAt ? { storedAt: e.storedAt } : {}),
 			recordedAt: e.recordedAt,

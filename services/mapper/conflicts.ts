@@ -20,12 +20,13 @@ const key = (id: string) => `mapper:conflict:${id}`;
  */
 export async function recordConflicts(
 	deps: { store: Store; publish(channel: ChannelName, envelope: Envelope): Promise<PublishResult> },
-	context: { orderId: string; partner: string; factType: string; messageId: string },
+	context: { orderId: string; partner: string; factType: string; messageId: string; traceparent?: string },
 	conflicts: FieldConflict[],
 ): Promise<void> {
 	for (const conflict of conflicts) {
 		const at = new Date().toISOString();
-		const recorded: RecordedConflict = { ...conflict, ...context, at };
+		const { traceparent, ...where } = context;
+		const recorded: RecordedConflict = { ...conflict, ...where, at };
 		const id = `${context.messageId}:${context.factType}:${conflict.path}`;
 		await deps.publish(
 			CHANNELS.EVENTS,
@@ -38,6 +39,7 @@ export async function recordConflicts(
 				causationId: context.messageId,
 				partner: context.partner,
 				idempotencyKey: `conflict:${id}`,
+				traceparent,
 			}),
 		);
 		if (await deps.store.setIfAbsent(key(id), recorded)) await deps.store.indexAdd(INDEX, id, Date.parse(at));

@@ -74,6 +74,7 @@ export async function settleInterchange(deps: SettlementDeps, message: PartnerMe
 			causationId: cause.id,
 			idempotencyKey: `${cause.id}:refused:${refused.set}:${refused.controlNumber}`,
 			partner: message.partner,
+			traceparent: cause.traceparent,
 		}));
 	}
 	return "document";

@@ -8,8 +8,10 @@ import { ProfileReloader } from "./profile-reloader.ts";
 import { FieldOwnership } from "./field-ownership.ts";
 import { listConflicts, recordConflicts } from "./conflicts.ts";
 import { StoreMixin, type StoreMethods } from "../../mixins/store.mixin.ts";
+import { PayloadsMixin, type PayloadsMethods } from "../../mixins/payloads.mixin.ts";
 import { mapInbound, mapResponse, renderCommand } from "./canonical-mapper.ts";
-import type { PartnerMessage } from "./partner-message.ts";
+import { withBody, type PartnerMessage } from "./partner-message.ts";
+import { OrderTraces } from "./order-traces.ts";
 import { readInterchange } from "./x12-documents.ts";
 import { isAcknowledgement, partnerVerdicts } from "./functional-acks.ts";
 import { settleInterchange } from "./interchange-settlement.ts";
@@ -19,10 +21,12 @@ interface MapperVars {
 	registry: PartnerRegistry;
 	reloader: ProfileReloader;
 	ownership: FieldOwnership;
+	orderTraces: OrderTraces;
 }
 type MapperSettings = ServiceSettingSchema & { mappingsDir: string; reloadEveryMs: number };
 type MapperMethods = DurableStreamsMethods &
-	StoreMethods & {
+	StoreMethods &
+	PayloadsMethods & {
 		profileFor(system: string, partner: string): MappingProfile;
 		/** For an X12 message: applies a partner's 997, or publishes the 997 Waybill owes and audits refused sets. */
 		settleInterchange(message: PartnerMessage, profile: MappingProfile, envelope: Envelope): Promise<"acknowledgement" | "document">;
@@ -46,16 +50,20 @@ interface RenderParams {
  */
 const MapperServiceSchema: StreamingServiceSchema<MapperSettings, MapperMethods, MapperVars> = {
 	name: "mapper",
-	mixins: [StoreMixin(), DurableStreamsMixin()],
+	mixins: [StoreMixin(), PayloadsMixin(), DurableStreamsMixin()],
 	settings: { mappingsDir: process.env.MAPPINGS_DIR || DEFAULT_MAPPINGS, reloadEveryMs: Number(process.env.MAPPINGS_RELOAD_MS || 5_000) },
 
 	streams: {
-		/** Each stored partner message becomes zero or more canonical facts; ids derive from the partner's event id, so a redelivery publishes nothing new. */
+		/**
+		 * Each stored partner message becomes zero or more canonical facts; ids derive from the partner's
+		 * event id, so a redelivery publishes nothing new. A claim-checked body is read from the payload
+		 * store and verified first: missing or corrupt, the message is dead-lettered (not retryable).
+		 */
 		toCanonical: {
 			channel: CHANNELS.INBOUND,
 			group: GROUPS.MAPPER,
 			async handler(envelope: Envelope) {
-				const message = envelope.data as PartnerMessage;
+				const message = await withBody(envelope, this.payloads());
 				const profile = this.profileFor(message.system, message.partner);
 				// EDI hygiene first: a partner's 997 settles what Waybill sent; anything else gets Waybill's 997, rejections included.
 				if (profile.format === "x12" && (await this.settleInterchange(message, profile, envelope)) === "acknowledgement") return;
@@ -69,7 +77,8 @@ const MapperServiceSchema: StreamingServiceSchema<MapperSettings, MapperMethods,
 					const entry = catalogueEntry(fact.type);
 					if (!entry || entry.kind !== "fact") throw new UnknownMessageTypeError(fact.type);
 					const owned = this.ownership.enforce(message.system, fact.data);
-					const context = { orderId: fact.subject, partner: message.partner, factType: fact.type, messageId: envelope.id };
+					const traceparent = await this.orderTraces.traceFor(fact.type, fact.subject, envelope.traceparent);
+					const context = { orderId: fact.subject, partner: message.partner, factType: fact.type, messageId: envelope.id, traceparent };
 					await recordConflicts({ store: this.store(), publish: (c, e) => this.publishMessage(c, e) }, context, owned.conflicts);
 					await this.publishMessage(
 						CHANNELS.EVENTS,
@@ -85,7 +94,7 @@ const MapperServiceSchema: StreamingServiceSchema<MapperSettings, MapperMethods,
 							partner: message.partner,
 							partnerEventId: fact.partnerEventId,
 							mappingVersion: profile.version,
-							traceparent: envelope.traceparent,
+							traceparent,
 						}),
 					);
 				}
@@ -150,7 +159,7 @@ const MapperServiceSchema: StreamingServiceSchema<MapperSettings, MapperMethods,
 				if (candidate.system !== live.system || candidate.profile !== live.profile) {
 					throw new SchemaInvalidError("candidate mapping", [{ field: "profile.json", message: `the candidate is ${candidate.system}/${candidate.profile}; ${partner} runs ${live.system}/${live.profile}` }]);
 				}
-				const recorded = await recordedMessages(this.streamBus(), system, partner, ctx.params.limit ?? 500);
+				const recorded = await recordedMessages(this.streamBus(), this.payloads(), system, partner, ctx.params.limit ?? 500);
 				return shadowReplay(recorded, live, candidate, (message) => ({ receivedAt: message.receivedAt, orderForTracking: this.orderForTracking.bind(this) }));
 			},
 		},
@@ -179,7 +188,9 @@ const MapperServiceSchema: StreamingServiceSchema<MapperSettings, MapperMethods,
 		async orderForTracking(code: unknown): Promise<string | undefined> {
 			return typeof code === "string" ? ((await this.broker.call<string | null, unknown>("saga.orderByTracking", { trackingCode: code })) ?? undefined) : undefined;
 		},
-		settleInterchange(message: PartnerMessage, profile: MappingProfile, envelope: Envelope) {
+		async settleInterchange(message: PartnerMessage, profile: MappingProfile, envelope: Envelope) {
+			// The 997 and any refused set are about the order the interchange names: they continue its trace.
+			const traced = { ...envelope, traceparent: await this.orderTraces.orderTrace(envelope.subject, envelope.traceparent) };
 			return settleInterchange(
 				{
 					publish: (c, e) => this.publishMessage(c, e),
@@ -189,7 +200,7 @@ const MapperServiceSchema: StreamingServiceSchema<MapperSettings, MapperMethods,
 				},
 				message,
 				profile,
-				envelope,
+				traced,
 			);
 		},
 		profileFor(system: string, partner: string): MappingProfile {
@@ -208,6 +219,8 @@ const MapperServiceSchema: StreamingServiceSchema<MapperSettings, MapperMethods,
 	},
 
 	started() {
+		// The store mixin's `started` ran first.
+		this.orderTraces = new OrderTraces(this.store());
 		this.reloader.watch(this.settings.reloadEveryMs);
 	},
 

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { INBOUND_MESSAGES, SchemaInvalidError, isConfigurationInvalid, type Envelope } from "../../canonical/index.ts";
+import { INBOUND_MESSAGES, SchemaInvalidError, asErrorLike, isConfigurationInvalid, isRetryable, type Envelope } from "../../canonical/index.ts";
 import type { StreamBus } from "../../mixins/streams/stream-bus.ts";
 import { mapInbound, type MappedFact } from "./canonical-mapper.ts";
 import { loadProfile, type MappingProfile } from "./mapping-profile.ts";
-import type { PartnerMessage } from "./partner-message.ts";
+import { withBody, type PartnerMessage, type PayloadReader } from "./partner-message.ts";
 
 /** One field that differs between what the live and the candidate mapping make of a message. */
 export interface FieldDiff {
@@ -34,6 +34,14 @@ export interface ShadowReport {
 	changed: number;
 	/** Only the messages where the two differ. */
 	results: ShadowResult[];
+	/** Claim-checked messages whose payload could not be read (expired, corrupt): not replayed, not counted. */
+	unresolved?: Array<{ messageId: string; reason: string }>;
+}
+
+/** A recorded message; its body is read when it is replayed, one at a time (claim-checked ones can be 10 MB). */
+export interface RecordedMessage {
+	id: string;
+	read(): Promise<PartnerMessage>;
 }
 
 const PAGE = 500;
@@ -59,14 +67,17 @@ export function loadCandidate(files: Record<string, string>): MappingProfile {
 	}
 }
 
-/** The partner's most recent `limit` messages as the inbound stream recorded them (the bytes the ledger's inbound entries name). */
-export async function recordedMessages(bus: StreamBus, system: string, partner: string, limit: number): Promise<Array<{ id: string; message: PartnerMessage }>> {
-	const found: Array<{ id: string; message: PartnerMessage }> = [];
+/**
+ * The partner's most recent `limit` messages as the inbound stream recorded them (the bytes the
+ * ledger's inbound entries name); a claim-checked body is read from the payload store when replayed.
+ */
+export async function recordedMessages(bus: StreamBus, payloads: PayloadReader, system: string, partner: string, limit: number): Promise<RecordedMessage[]> {
+	const found: RecordedMessage[] = [];
 	for (let from = 1; ; from += PAGE) {
 		const page = await bus.read("inbound", from, PAGE);
 		for (const { envelope } of page) {
 			const message = (envelope as Envelope<PartnerMessage>).data;
-			if (envelope.type === INBOUND_MESSAGES.PARTNER_MESSAGE_RECEIVED && message.system === system && message.partner === partner) found.push({ id: envelope.id, message });
+			if (envelope.type === INBOUND_MESSAGES.PARTNER_MESSAGE_RECEIVED && message.system === system && message.partner === partner) found.push({ id: envelope.id, read: () => withBody(envelope, payloads) });
 		}
 		if (found.length > limit) found.splice(0, found.length - limit);
 		if (page.length < PAGE) return found;
@@ -78,13 +89,25 @@ export async function recordedMessages(bus: StreamBus, system: string, partner: 
  * bindings, and reports every field where their facts differ. Nothing is published.
  */
 export async function shadowReplay(
-	recorded: Array<{ id: string; message: PartnerMessage }>,
+	all: RecordedMessage[],
 	live: MappingProfile,
 	candidate: MappingProfile,
 	bindingsFor: (message: PartnerMessage) => Record<string, unknown>,
 ): Promise<ShadowReport> {
 	const results: ShadowResult[] = [];
-	for (const { id, message } of recorded) {
+	const unresolved: Array<{ messageId: string; reason: string }> = [];
+	let first: PartnerMessage | undefined;
+	for (const { id, read } of all) {
+		let message: PartnerMessage;
+		try {
+			message = await read();
+		} catch (e: unknown) {
+			// A payload gone or corrupt is reported; a store out of reach fails the run (try again).
+			if (isRetryable(e)) throw e;
+			unresolved.push({ messageId: id, reason: asErrorLike(e).message ?? String(e) });
+			continue;
+		}
+		first ??= message;
 		const bindings = bindingsFor(message);
 		const [l, c] = await Promise.all([attempt(live, message.body, bindings), attempt(candidate, message.body, bindings)]);
 		const diffs = diffFacts(l.facts, c.facts);
@@ -92,16 +115,17 @@ export async function shadowReplay(
 			results.push({ messageId: id, receivedAt: message.receivedAt, diffs, ...(l.error ? { liveError: l.error } : {}), ...(c.error ? { candidateError: c.error } : {}) });
 		}
 	}
-	const [first] = recorded;
+	const messages = all.length - unresolved.length;
 	return {
-		system: first?.message.system ?? live.system,
-		partner: first?.message.partner ?? "",
+		system: first?.system ?? live.system,
+		partner: first?.partner ?? "",
 		liveVersion: live.version,
 		candidateVersion: candidate.version,
-		messages: recorded.length,
-		unchanged: recorded.length - results.length,
+		messages,
+		unchanged: messages - results.length,
 		changed: results.length,
 		results,
+		...(unresolved.length > 0 ? { unresolved } : {}),
 	};
 }
 

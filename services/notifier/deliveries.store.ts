@@ -20,6 +20,8 @@ export interface Delivery {
 	eventId: string;
 	correlationId: string;
 	orderId?: string;
+	/** The fact's trace context: each attempt sends the subscriber a `traceparent` of the same trace. */
+	traceparent?: string;
 	body: string;
 	state: DeliveryState;
 	/** HTTP attempts over the delivery's life, replays included. */

@@ -1,5 +1,5 @@
 import {
-	ConcurrentUpdateError, PartnerUnavailableError, WebhookUndeliverableError, asErrorLike, isRetryable, retryAfterOf,
+	ConcurrentUpdateError, PartnerUnavailableError, WebhookUndeliverableError, asErrorLike, childTraceparent, isRetryable, retryAfterOf,
 } from "../../canonical/index.ts";
 import type { Versioned } from "../../mixins/store/store.ts";
 import type { Deliveries, Delivery } from "./deliveries.store.ts";
@@ -8,6 +8,7 @@ import type { WebhookClient } from "./webhook.client.ts";
 import type { NotifierSettings } from "./notifier-settings.ts";
 import { attemptFailed, delivered, failed, reopened, type DeliverWebhook } from "./delivery-records.ts";
 import { signedHeaders } from "./webhook-signature.ts";
+import { hopTraceparent } from "../../mixins/tracing/hop-span.ts";
 
 export interface AttemptDeps {
 	deliveries: Deliveries;
@@ -46,7 +47,7 @@ export async function attemptDelivery(deps: AttemptDeps, message: DeliverWebhook
 		status = await deps.client.post({
 			url: subscription.url,
 			body: delivery.body,
-			headers: signedHeaders(subscription.secret, delivery.webhookId, delivery.body, at),
+			headers: withTrace(signedHeaders(subscription.secret, delivery.webhookId, delivery.body, at), delivery.traceparent),
 			deliveryId: delivery.id,
 			attempt: delivery.attempts + 1,
 			allowPrivate: deps.settings.allowPrivateUrls || subscription.configured === true,
@@ -58,6 +59,13 @@ export async function attemptDelivery(deps: AttemptDeps, message: DeliverWebhook
 }
 
 type Settle = (outcome: (d: Delivery) => Delivery) => Promise<void>;
+
+/** The fact's trace, continued by this attempt (the delivery's span, or a new one), for subscribers that trace. */
+function withTrace<H extends object>(headers: H, traceparent?: string): H & { traceparent?: string } {
+	const hop = hopTraceparent(traceparent);
+	const child = hop && hop !== traceparent ? hop : traceparent ? childTraceparent(traceparent) : undefined;
+	return child ? { ...headers, traceparent: child } : headers;
+}
 
 /** Final (any 4xx but 408 and 429, a refused address), retried after a delay, or given up once the attempts ran out. */
 async function afterFailure(deps: AttemptDeps, settle: Settle, subscription: Subscription, delivery: Delivery, at: Date, e: unknown): Promise<void> {

@@ -21,7 +21,8 @@ export function newDelivery(subscription: Subscription, fact: Envelope, orderId:
 	const id = deterministicId(`${subscription.id}|${fact.id}`);
 	const delivery: Delivery = {
 		id, webhookId: `msg_${id}`, subscriptionId: subscription.id, eventType: fact.type, eventId: fact.id, correlationId: fact.correlationid,
-		...(orderId ? { orderId } : {}), body: webhookBody(fact), state: "pending", attempts: 0, replays: 0, createdAt: at, updatedAt: at, history: [],
+		...(orderId ? { orderId } : {}), ...(fact.traceparent ? { traceparent: fact.traceparent } : {}),
+		body: webhookBody(fact), state: "pending", attempts: 0, replays: 0, createdAt: at, updatedAt: at, history: [],
 	};
 	// A disabled subscription still gets the record, failed, so the subscriber can replay it once the endpoint is back.
 	return subscription.status === "disabled" ? failed(delivery, at, `subscription disabled: ${subscription.disabledReason ?? "disabled"}`) : delivery;

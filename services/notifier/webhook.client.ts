@@ -10,7 +10,8 @@ export interface WebhookRequest {
 	url: string;
 	/** Sent byte for byte: it is what was signed. */
 	body: string;
-	headers: WebhookHeaders;
+	/** The signature headers, and a W3C `traceparent` (not signed: Standard Webhooks signs id, timestamp and body). */
+	headers: WebhookHeaders & { traceparent?: string };
 	deliveryId: string;
 	attempt: number;
 	/** Configured endpoints and tests may call private hosts; subscribers' URLs may not. */

@@ -34,7 +34,7 @@ export async function resolveByOperator(deps: Pick<SagaDeps, "sagas" | "cases" |
 	const resolution = `resolved by ${request.by}${request.note ? `: ${request.note}` : ""}`;
 	const resolved = found.state === "open" ? await deps.cases.resolve(found.caseId, resolution, at, request.by) : undefined;
 	const current = resolved ?? (await deps.cases.get(found.caseId))!;
-	const fact = resolvedFact(current);
+	const fact = resolvedFact(current, current.orderId ? (await deps.sagas.get(current.orderId))?.traceparent : undefined);
 	if (current.orderId) await closeOnOrder(deps.sagas, current, fact);
 	await deps.publish(CHANNELS.EVENTS, fact);
 	return resolved
@@ -43,7 +43,7 @@ export async function resolveByOperator(deps: Pick<SagaDeps, "sagas" | "cases" |
 }
 
 /** Same id however often it is built for the case: the stream and the ledger keep one. */
-function resolvedFact(exceptionCase: ExceptionCase): Envelope {
+function resolvedFact(exceptionCase: ExceptionCase, traceparent?: string): Envelope {
 	const subject = exceptionCase.orderId ?? (exceptionCase.partner ? `partner:${exceptionCase.partner}` : `case:${exceptionCase.caseId}`);
 	return createEnvelope({
 		type: WAYBILL_FACTS.EXCEPTION_RESOLVED,
@@ -54,6 +54,8 @@ function resolvedFact(exceptionCase: ExceptionCase): Envelope {
 		schemaVersion: 1,
 		idempotencyKey: `${exceptionCase.caseId}:${WAYBILL_FACTS.EXCEPTION_RESOLVED}`,
 		...(exceptionCase.partner ? { partner: exceptionCase.partner } : {}),
+		// The order's trace: the operator's request is one more hop of it.
+		...(traceparent ? { traceparent } : {}),
 	});
 }
 

@@ -23,9 +23,12 @@ interface InventoryAdjusted {
 export async function applyInventoryAdjustment(deps: { sagas: SagaStore; cases: ExceptionCases; publish(c: ChannelName, e: Envelope): Promise<PublishResult> }, envelope: Envelope): Promise<void> {
 	const adjustment = envelope.data as InventoryAdjusted;
 	const reason = `${adjustment.reason ?? "adjusted"} (${adjustment.delta > 0 ? "+" : ""}${adjustment.delta})`;
-	const known = [];
-	for (const orderId of adjustment.affectedOrders ?? []) if (await deps.sagas.get(orderId)) known.push(orderId);
-	for (const orderId of known) {
+	const known: Array<{ orderId: string; traceparent?: string }> = [];
+	for (const orderId of adjustment.affectedOrders ?? []) {
+		const saga = await deps.sagas.get(orderId);
+		if (saga) known.push({ orderId, traceparent: saga.traceparent });
+	}
+	for (const { orderId, traceparent } of known) {
 		await deps.publish(CHANNELS.EVENTS, createEnvelope({
 			type: WAYBILL_FACTS.REALLOCATION_REQUIRED,
 			source: "waybill/saga",
@@ -36,7 +39,8 @@ export async function applyInventoryAdjustment(deps: { sagas: SagaStore; cases: 
 			data: { orderId, warehouse: adjustment.warehouse, sku: adjustment.sku, reason, at: envelope.time },
 			schemaVersion: 1,
 			idempotencyKey: `${orderId}:reallocation:${envelope.id}`,
-			traceparent: envelope.traceparent,
+			// The order's trace: the adjustment that caused it is about a SKU, not this order.
+			traceparent: traceparent ?? envelope.traceparent,
 		}));
 	}
 	const shortBy = (adjustment.allocated ?? 0) - (adjustment.onHand ?? Number.POSITIVE_INFINITY);

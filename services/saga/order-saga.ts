@@ -125,6 +125,8 @@ export interface OrderSaga {
 	 * until it comes or their clock runs out: applied in event order, not arrival order.
 	 */
 	parked?: { envelope: Envelope; waitFor: string }[];
+	/** The order's trace (its release's traceparent): every command and fact about the order continues it. */
+	traceparent?: string;
 	/** Recently applied message ids: a redelivered fact is recognised and changes nothing. */
 	processed: string[];
 	timeline: TimelineEntry[];

@@ -19,8 +19,8 @@ export interface SagaDeps {
 	sagas: SagaStore;
 	cases: ExceptionCases;
 	publish(channel: ChannelName, envelope: Envelope): Promise<PublishResult>;
-	/** Arms a durable timer (idempotent per order and clock). */
-	schedule(orderId: string, timer: TimerIntent): Promise<void>;
+	/** Arms a durable timer (idempotent per order and clock); the fact it fires continues the order's trace. */
+	schedule(orderId: string, timer: TimerIntent, traceparent?: string): Promise<void>;
 	flowContext(): FlowContext;
 	/** Metrics: told of each status change and fact the first time its stream stores it. */
 	observe?: SagaObserver;
@@ -69,8 +69,11 @@ async function rememberTrackingCodes(deps: SagaDeps, envelope: Envelope): Promis
 	for (const code of codes) await deps.sagas.rememberTracking(code, shipment.orderId);
 }
 
-async function publishReaction(deps: SagaDeps, cause: Envelope, reaction: Reaction): Promise<void> {
+async function publishReaction(deps: SagaDeps, fact: Envelope, reaction: Reaction): Promise<void> {
 	const orderId = reaction.saga.orderId;
+	// The order's trace, whatever trace the fact came with (a clock, an operator, an order from before traces were kept).
+	const traceparent = reaction.saga.traceparent ?? fact.traceparent;
+	const cause: Envelope = traceparent ? { ...fact, traceparent } : fact;
 	for (const command of reaction.commands) {
 		await deps.publish(COMMAND_CHANNEL_BY_SYSTEM[systemOfCommand(command.type)], commandEnvelope(orderId, cause, command));
 	}
@@ -92,7 +95,7 @@ async function publishReaction(deps: SagaDeps, cause: Envelope, reaction: Reacti
 			if (resolved) await deps.publish(CHANNELS.EVENTS, caseFact(WAYBILL_FACTS.EXCEPTION_RESOLVED, resolved, cause));
 		}
 	}
-	for (const timer of reaction.timers) await deps.schedule(orderId, timer);
+	for (const timer of reaction.timers) await deps.schedule(orderId, timer, traceparent);
 }
 
 function factEnvelope(orderId: string, cause: Envelope, fact: FactIntent): Envelope {

@@ -141,7 +141,7 @@ const SagaServiceSchema: StreamingServiceSchema<ServiceSettingSchema, SagaMethod
 					sagas: this.sagas(),
 					cases: new ExceptionCases(this.store(), (resolved) => observe.caseResolved(resolved)),
 					publish: (c: ChannelName, e: Envelope) => this.publishMessage(c, e),
-					schedule: (orderId, timer) => this.clock().schedule(orderId, timer),
+					schedule: (orderId, timer, traceparent) => this.clock().schedule(orderId, timer, traceparent),
 					flowContext: () => ({ now: new Date().toISOString(), policies }),
 				};
 			}

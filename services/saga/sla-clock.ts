@@ -12,6 +12,9 @@ export interface ClockPayload {
 	caseId?: string;
 }
 
+/** A timer carries the order's trace, so the fact it fires continues it; the fact's data is the clock alone. */
+type TimerPayload = ClockPayload & { traceparent?: string };
+
 /**
  * The saga's SLA clocks: durable timers in the store, so they survive restarts and fire once
  * across replicas. A due clock becomes a `waybill.clock.elapsed` fact on the order's partition,
@@ -19,16 +22,16 @@ export interface ClockPayload {
  * and due time, so a timer fired twice (a crash mid-fire) is one fact.
  */
 export class SlaClock {
-	private readonly timers: DurableTimers<ClockPayload>;
-	private readonly ticker: TimerTicker<ClockPayload>;
+	private readonly timers: DurableTimers<TimerPayload>;
+	private readonly ticker: TimerTicker<TimerPayload>;
 
 	constructor(store: Store, publish: (c: ChannelName, e: Envelope) => Promise<PublishResult>, onError: (error: unknown, id?: string) => void, tickMs = Number(process.env.SLA_TICK_MS) || 1_000) {
-		this.timers = new DurableTimers<ClockPayload>(store, "sla");
-		this.ticker = new TimerTicker<ClockPayload>({
+		this.timers = new DurableTimers<TimerPayload>(store, "sla");
+		this.ticker = new TimerTicker<TimerPayload>({
 			timers: this.timers,
 			tickMs,
 			onError,
-			handler: async ({ payload }) => {
+			handler: async ({ payload: { traceparent, ...payload } }) => {
 				await publish(CHANNELS.EVENTS, createEnvelope({
 					type: WAYBILL_FACTS.CLOCK_ELAPSED,
 					source: "waybill/saga",
@@ -37,13 +40,14 @@ export class SlaClock {
 					data: payload,
 					schemaVersion: 1,
 					idempotencyKey: `${payload.orderId}:clock:${payload.clock}:${payload.dueAt}`,
+					traceparent,
 				}));
 			},
 		});
 	}
 
-	schedule(orderId: string, timer: TimerIntent): Promise<void> {
-		const payload: ClockPayload = { orderId, clock: timer.clock, dueAt: timer.dueAt, ...(timer.caseId ? { caseId: timer.caseId } : {}) };
+	schedule(orderId: string, timer: TimerIntent, traceparent?: string): Promise<void> {
+		const payload: TimerPayload = { orderId, clock: timer.clock, dueAt: timer.dueAt, ...(timer.caseId ? { caseId: timer.caseId } : {}), ...(traceparent ? { traceparent } : {}) };
 		return this.timers.schedule({ id: `${orderId}:${timer.clock}`, dueAt: Date.parse(timer.dueAt), payload });
 	}
 
@@ -53,7 +57,7 @@ export class SlaClock {
 
 	/** The next clocks to come due (overdue ones first). */
 	async upcoming(limit: number): Promise<ClockPayload[]> {
-		return (await this.timers.upcoming(limit)).map((t) => t.payload);
+		return (await this.timers.upcoming(limit)).map(({ payload: { traceparent: _trace, ...clock } }) => clock);
 	}
 
 	start(): void {

@@ -10,6 +10,7 @@ import { deleteNamespace } from "../../mixins/streams/jetstream.bus.ts";
 import { RedisStore } from "../../mixins/store/redis.store.ts";
 import { MemoryStreamBus } from "../../mixins/streams/memory-stream.bus.ts";
 import { MemoryStore } from "../../mixins/store/memory.store.ts";
+import { MemoryPayloadBackend } from "../../mixins/payloads/memory.payload-backend.ts";
 import type { RuntimeSettings } from "../../mixins/runtime/runtime-settings.ts";
 
 /** A copy of the partner registry with every partner's policy overridden (short breaker pauses for tests). */
@@ -137,6 +138,7 @@ export async function startHarness(options: { mode: "distributed" | "embedded"; 
 				await store.close();
 			} else {
 				MemoryStreamBus.reset(namespace);
+				MemoryPayloadBackend.reset(namespace);
 				await new MemoryStore(namespace).clear();
 			}
 		},

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { WAYBILL_FACTS, type SalesOrder } from "../../canonical/index.ts";
+import { WAYBILL_FACTS, traceIdOf, type SalesOrder } from "../../canonical/index.ts";
 import { startHarness, type Harness } from "../helpers/platform-harness.ts";
 import { eventually } from "../helpers/poll.ts";
 import { releaseOrder, testOrder } from "../helpers/orders.ts";
@@ -99,6 +99,9 @@ for (const mode of ["embedded", "distributed"] as const) {
 			for (let i = 1; i < got.length; i++) assert.equal(got[i]!.data.from, got[i - 1]!.data.to, `milestone ${i} follows milestone ${i - 1}`);
 			assert.equal(got.at(-1)!.data.to, "invoiced");
 			assert.ok(got.every((w) => w.type === WAYBILL_FACTS.ORDER_STATUS_CHANGED && typeof w.timestamp === "string"));
+			const traces = new Set(portal.received.map((r) => traceIdOf(r.headers.traceparent)));
+			assert.equal(traces.size, 1, "every webhook of the order carries the order's trace");
+			assert.ok([...traces][0], "as a valid traceparent");
 		});
 
 		it("a receiver that fails the first two attempts gets the milestone once, on the third, with the same webhook-id", async () => {

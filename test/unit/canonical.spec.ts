@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import {
 	CATALOGUE, ERP_COMMANDS, ERP_FACTS, ERROR_TYPES, INBOUND_MESSAGES, LASTMILE_COMMANDS, LASTMILE_FACTS, NOTIFIER_COMMANDS, WAYBILL_FACTS, WMS_COMMANDS, WMS_FACTS,
 	DeliveryNotReplayableError, WebhookUndeliverableError, isDeliveryNotReplayable, isWebhookUndeliverable,
+	PayloadMissingError, PayloadCorruptError, isPayloadMissing, isPayloadCorrupt,
 	ConcurrentUpdateError, ConfigurationInvalidError, IdempotencyConflictError, MappingFailedError, NotFoundError, PartnerRejectedError,
 	PartnerUnavailableError, PartnerUnknownError, PayloadUnparseableError, SchemaInvalidError, SignatureInvalidError, StreamUnavailableError,
 	UnknownMessageTypeError,
@@ -223,6 +224,8 @@ describe("errors", () => {
 		[ERROR_TYPES.DUPLICATE_INTERCHANGE, isDuplicateInterchange, new DuplicateInterchangeError("edi-3pl", "x12:EDI3PL:000000001")],
 		[ERROR_TYPES.WEBHOOK_UNDELIVERABLE, isWebhookUndeliverable, new WebhookUndeliverableError("d-1", "HTTP 503", 8)],
 		[ERROR_TYPES.DELIVERY_NOT_REPLAYABLE, isDeliveryNotReplayable, new DeliveryNotReplayableError("d-1", "pending")],
+		[ERROR_TYPES.PAYLOAD_MISSING, isPayloadMissing, new PayloadMissingError("ab12", "memory://t/sha256-ab12")],
+		[ERROR_TYPES.PAYLOAD_CORRUPT, isPayloadCorrupt, new PayloadCorruptError("ab12", { digest: "cd34", size: 3 }, 4)],
 	];
 
 	test("every error type has a guard and a class", () => {

@@ -132,6 +132,7 @@ export function startOrder(envelope: Envelope, ctx: FlowContext): { saga: OrderS
 		steps: {},
 		cases: [],
 		sla: { atRisk: [], breached: [] },
+		...(envelope.traceparent ? { traceparent: envelope.traceparent } : {}),
 		processed: [envelope.id],
 		timeline: [{ at: envelope.time, recordedAt: ctx.now, type: envelope.type, messageId: envelope.id, partner: envelope.partner, status: ORDER_STATUS.RELEASED }],
 		createdAt: ctx.now,
