@@ -1,6 +1,7 @@
 import type { ApiFaultState, FaultRequest, WebhookChaos } from "./fault-settings.ts";
 import { SimServer, type RecordedRequest, type Route } from "./sim-server.ts";
 import { WebhookSender, type WebhookSimOptions } from "./webhook-sender.ts";
+import { WmsTimers } from "./wms-timers.ts";
 
 /** The counters every webhook-sending simulator keeps, beside those of its own resources. */
 export interface WebhookSimulatorStats {
@@ -20,6 +21,8 @@ export interface WebhookSimulatorStats {
 export abstract class WebhookSimulator {
   protected readonly server: SimServer;
   protected readonly sender: WebhookSender;
+  /** Pauses of the partner's own (a late manifest, a return in transit), awaited by idle() like queued webhooks. */
+  protected readonly timers = new WmsTimers();
 
   constructor(options: WebhookSimOptions, routes: (self: WebhookSimulator) => Route[]) {
     this.sender = new WebhookSender(options);
@@ -50,6 +53,7 @@ export abstract class WebhookSimulator {
   }
 
   async stop(): Promise<void> {
+    this.timers.stop();
     await Promise.all([this.sender.stop(), this.server.stop()]);
   }
 
@@ -75,8 +79,12 @@ export abstract class WebhookSimulator {
     return this.faults();
   }
 
-  /** Resolves once every webhook queued so far was delivered or given up. */
-  idle(): Promise<void> {
-    return this.sender.idle();
+  /** Resolves once every webhook queued so far was delivered or given up, and no pause is pending. */
+  async idle(): Promise<void> {
+    for (;;) {
+      await this.sender.idle();
+      if (this.timers.size === 0) return;
+      await this.timers.idle();
+    }
   }
 }

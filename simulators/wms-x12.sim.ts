@@ -10,7 +10,6 @@ import { WebhookSimulator, type WebhookSimulatorStats } from "./webhook-simulato
 import { WMS_CARRIER, cartonise, trackingNumber } from "./wms-events.ts";
 import { cancels, readCancel940, type Cancel940 } from "./wms-x12-cancel.ts";
 import { readReturn943, receiptAdvice944, type X12Return } from "./wms-x12-returns.ts";
-import { WmsTimers } from "./wms-timers.ts";
 import { DEFAULT_RETURN_RECEIPT_DELAY_MS } from "./wms.sim.ts";
 import { shipNotice856, shippingAdvice945, type X12Line, type X12WarehouseOrder } from "./x12-documents.ts";
 
@@ -73,7 +72,6 @@ export class WmsX12Simulator extends WebhookSimulator {
   private acksWithheld = 0;
   private acksRejected = 0;
   private readonly returnsExpected = new Set<string>();
-  private readonly timers = new WmsTimers();
   private ackMode: "sync" | "async";
 
   constructor(private readonly options: WmsX12Options) {
@@ -98,19 +96,6 @@ export class WmsX12Simulator extends WebhookSimulator {
     };
   }
 
-  /** Waits for returns in transit as well as queued webhooks. */
-  override async idle(): Promise<void> {
-    for (;;) {
-      await super.idle();
-      if (this.timers.size === 0) return;
-      await this.timers.idle();
-    }
-  }
-
-  override async stop(): Promise<void> {
-    this.timers.stop();
-    await super.stop();
-  }
 
   /** Switches how 997s are sent from the next interchange on. */
   answerAcks(mode: "sync" | "async"): void {

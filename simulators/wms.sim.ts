@@ -11,7 +11,6 @@ import { WmsFlow } from "./wms-flow.ts";
 import { DEFAULT_WAREHOUSES, WmsInventory } from "./wms-inventory.ts";
 import { WmsReturns } from "./wms-returns.ts";
 import { mergeScenario, parseWmsScenario, planFor, type WmsScenario } from "./wms-scenario.ts";
-import { WmsTimers } from "./wms-timers.ts";
 
 export { WMS_SCENARIO_NAMES, type WmsOrderScript, type WmsScenario, type WmsScenarioName } from "./wms-scenario.ts";
 export { WAREHOUSE_EXCEPTION_CODES, type WarehouseExceptionCode } from "./wms-plan.ts";
@@ -55,7 +54,6 @@ export class WmsSimulator extends WebhookSimulator {
   private readonly idsByExternalRef = new Map<string, string>();
   private readonly countsByOrderRef = new Map<string, number>();
   private readonly inventory: WmsInventory;
-  private readonly timers = new WmsTimers();
   private readonly counters = new WmsCounters();
   private readonly flow: WmsFlow;
   private readonly changes: WmsOrderChanges;
@@ -120,19 +118,6 @@ export class WmsSimulator extends WebhookSimulator {
     return this.scenario();
   }
 
-  /** Waits for pauses (late picks, returns in transit) as well as queued webhooks. */
-  override async idle(): Promise<void> {
-    for (;;) {
-      await super.idle();
-      if (this.timers.size === 0) return;
-      await this.timers.idle();
-    }
-  }
-
-  override async stop(): Promise<void> {
-    this.timers.stop();
-    await super.stop();
-  }
 
   private create(req: SimRequest): SimReply {
     const problem =
