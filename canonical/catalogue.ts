@@ -7,6 +7,9 @@ import { settlementEventSchema, SETTLEMENT_EVENT_VERSION } from "./entities/sett
 import { exceptionCaseSchema, EXCEPTION_CASE_VERSION } from "./entities/exception-case.ts";
 import { bookingConfirmationSchema, shipmentBookingSchema, SHIPMENT_BOOKING_VERSION } from "./entities/shipment-booking.ts";
 import * as F from "./fact-schemas.ts";
+import * as EDI from "./edi-schemas.ts";
+import * as REPORTS from "./partner-report-schemas.ts";
+import { webhookDeliverySchema } from "./notification-schemas.ts";
 import {
 	ERP_COMMANDS, ERP_FACTS, INBOUND_MESSAGES, LASTMILE_COMMANDS, LASTMILE_FACTS, NOTIFIER_COMMANDS, WAYBILL_FACTS, WMS_COMMANDS, WMS_FACTS,
 	type MessageType,
@@ -29,7 +32,7 @@ export const CATALOGUE: Record<MessageType, CatalogueEntry> = {
 	[ERP_FACTS.RETURN_AUTHORISED]: fact(returnOrderSchema, RETURN_ORDER_VERSION),
 	[ERP_FACTS.INVOICE_POSTED]: fact(settlementEventSchema, SETTLEMENT_EVENT_VERSION),
 	[ERP_FACTS.CREDIT_NOTE_POSTED]: fact(settlementEventSchema, SETTLEMENT_EVENT_VERSION),
-	[ERP_FACTS.FULFILLMENT_REPORTED]: fact(F.fulfillmentReportedSchema),
+	[ERP_FACTS.FULFILLMENT_REPORTED]: fact(REPORTS.fulfillmentReportedSchema),
 
 	[ERP_COMMANDS.UPDATE_ORDER_STATUS]: command(F.orderStatusUpdateSchema),
 	[ERP_COMMANDS.CONFIRM_SHIPMENT]: command(shipmentSchema, SHIPMENT_VERSION),
@@ -40,7 +43,7 @@ export const CATALOGUE: Record<MessageType, CatalogueEntry> = {
 	[ERP_COMMANDS.BACKORDER_LINES]: command(F.backorderSchema),
 	[ERP_COMMANDS.RAISE_CS_CASE]: command(F.csCaseRaiseSchema),
 	[ERP_COMMANDS.REFUSE_ORDER_CHANGE]: command(F.orderChangeRefusalSchema),
-	[ERP_COMMANDS.SEND_FUNCTIONAL_ACK]: command(F.functionalAckSendSchema),
+	[ERP_COMMANDS.SEND_FUNCTIONAL_ACK]: command(EDI.functionalAckSendSchema),
 
 	[WMS_FACTS.FULFILLMENT_ACCEPTED]: fact(F.fulfillmentRefSchema),
 	[WMS_FACTS.ALLOCATED]: fact(F.warehouseProgressSchema),
@@ -58,7 +61,7 @@ export const CATALOGUE: Record<MessageType, CatalogueEntry> = {
 	[WMS_COMMANDS.CANCEL_FULFILLMENT_ORDER]: command(F.cancelFulfillmentSchema),
 	[WMS_COMMANDS.EXPECT_RETURN]: command(returnOrderSchema, RETURN_ORDER_VERSION),
 	[WMS_COMMANDS.UPDATE_FULFILLMENT_ORDER]: command(F.fulfillmentUpdateSchema),
-	[WMS_COMMANDS.SEND_FUNCTIONAL_ACK]: command(F.functionalAckSendSchema),
+	[WMS_COMMANDS.SEND_FUNCTIONAL_ACK]: command(EDI.functionalAckSendSchema),
 
 	[LASTMILE_FACTS.JOB_ACCEPTED]: fact(F.deliveryEventSchema),
 	[LASTMILE_FACTS.DISPATCHED]: fact(F.deliveryEventSchema),
@@ -74,7 +77,7 @@ export const CATALOGUE: Record<MessageType, CatalogueEntry> = {
 	[LASTMILE_FACTS.JOB_UPDATED]: fact(F.deliveryEventSchema),
 	[LASTMILE_FACTS.RETURN_PICKUP_ACCEPTED]: fact(F.deliveryEventSchema),
 	[LASTMILE_FACTS.TENDER_DECLINED]: fact(F.deliveryEventSchema),
-	[LASTMILE_FACTS.FREIGHT_INVOICED]: fact(F.freightInvoicedSchema),
+	[LASTMILE_FACTS.FREIGHT_INVOICED]: fact(REPORTS.freightInvoicedSchema),
 
 	[LASTMILE_COMMANDS.CREATE_DELIVERY_JOB]: command(deliveryJobSchema, DELIVERY_JOB_VERSION),
 	[LASTMILE_COMMANDS.CANCEL_DELIVERY_JOB]: command(F.deliveryJobRefSchema),
@@ -82,7 +85,7 @@ export const CATALOGUE: Record<MessageType, CatalogueEntry> = {
 	[LASTMILE_COMMANDS.CREATE_RETURN_PICKUP]: command(returnOrderSchema, RETURN_ORDER_VERSION),
 	[LASTMILE_COMMANDS.BOOK_SHIPMENT]: command(shipmentBookingSchema, SHIPMENT_BOOKING_VERSION),
 	[LASTMILE_COMMANDS.UPDATE_DELIVERY_JOB]: command(F.deliveryJobRefSchema),
-	[LASTMILE_COMMANDS.SEND_FUNCTIONAL_ACK]: command(F.functionalAckSendSchema),
+	[LASTMILE_COMMANDS.SEND_FUNCTIONAL_ACK]: command(EDI.functionalAckSendSchema),
 
 	[WAYBILL_FACTS.ORDER_STATUS_CHANGED]: fact(F.statusChangedSchema),
 	[WAYBILL_FACTS.SLA_AT_RISK]: fact(F.slaSchema),
@@ -98,11 +101,11 @@ export const CATALOGUE: Record<MessageType, CatalogueEntry> = {
 	[WAYBILL_FACTS.REALLOCATION_REQUIRED]: fact(F.reallocationRequiredSchema),
 	[WAYBILL_FACTS.MESSAGE_REPLAYED]: fact(F.messageReplayedSchema),
 	[WAYBILL_FACTS.FIELD_CONFLICT]: fact(F.fieldConflictSchema),
-	[WAYBILL_FACTS.EDI_ACKNOWLEDGED]: fact(F.ediAcknowledgementSchema),
-	[WAYBILL_FACTS.EDI_ACK_REJECTED]: fact(F.ediAcknowledgementSchema),
-	[WAYBILL_FACTS.EDI_ACK_OVERDUE]: fact(F.ediAcknowledgementSchema),
+	[WAYBILL_FACTS.EDI_ACKNOWLEDGED]: fact(EDI.ediAcknowledgementSchema),
+	[WAYBILL_FACTS.EDI_ACK_REJECTED]: fact(EDI.ediAcknowledgementSchema),
+	[WAYBILL_FACTS.EDI_ACK_OVERDUE]: fact(EDI.ediAcknowledgementSchema),
 
-	[NOTIFIER_COMMANDS.DELIVER_WEBHOOK]: command(F.webhookDeliverySchema),
+	[NOTIFIER_COMMANDS.DELIVER_WEBHOOK]: command(webhookDeliverySchema),
 
 	[INBOUND_MESSAGES.PARTNER_MESSAGE_RECEIVED]: { version: 1, kind: "inbound", schema: F.partnerMessageSchema },
 };

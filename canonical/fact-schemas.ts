@@ -187,87 +187,6 @@ export const messageReplayedSchema = {
 	at: isoTime,
 } as const;
 
-/** A fulfillment as the shop or ERP sees it: its status, parcels and lines, in the partner's words, normalised. */
-export const fulfillmentReportedSchema = {
-	$$strict: "remove",
-	...orderRef,
-	fulfillmentId: idSchema,
-	/** What the report is: a fulfillment requested of a location, a fulfillment made, or a tracking event on one. */
-	stage: { type: "enum", values: ["requested", "fulfilled", "tracking", "cancelled"] },
-	/** The partner's status word, lower-case: open, success, in_transit, delivered... */
-	status: { type: "string", min: 1, max: 64 },
-	location: { type: "string", optional: true, max: 128 },
-	carrier: { type: "string", optional: true, max: 128 },
-	trackingNumbers: { type: "array", optional: true, max: 100, items: { type: "string", min: 1, max: 128 } },
-	lines: { type: "array", optional: true, max: 500, items: lineQuantitySchema },
-	shipTo: { ...addressSchema, optional: true },
-	message: { type: "string", optional: true, max: 500 },
-	at: isoTime,
-} as const;
-
-/** A carrier's freight bill: charges per shipment, in the carrier's currency. */
-export const freightInvoicedSchema = {
-	$$strict: "remove",
-	...orderRef,
-	invoiceNumber: idSchema,
-	carrier: { type: "string", min: 1, max: 64 },
-	billOfLading: { type: "string", optional: true, max: 128 },
-	shipmentId: { ...idSchema, optional: true },
-	currency: { type: "string", pattern: /^[A-Z]{3}$/ },
-	total: { type: "number", min: 0 },
-	weight: { type: "object", optional: true, props: { value: { type: "number", min: 0 }, unit: { type: "string", max: 8 } } },
-	charges: {
-		type: "array",
-		max: 200,
-		items: { type: "object", props: { code: { type: "string", min: 1, max: 16 }, description: { type: "string", optional: true, max: 200 }, amount: { type: "number" } } },
-	},
-	at: isoTime,
-} as const;
-
-/** One transaction set a 997 answered: accepted or not, with the partner's reasons. */
-const acknowledgedSetSchema = {
-	type: "object",
-	props: {
-		set: { type: "string", pattern: /^\d{3}$/ },
-		controlNumber: { type: "string", min: 1, max: 9 },
-		/** Absent while no 997 has answered. */
-		accepted: "boolean|optional",
-		problems: { type: "array", optional: true, max: 100, items: { type: "string", max: 500 } },
-	},
-} as const;
-
-/** A 997 for, or the missing 997 of, an interchange Waybill sent to an X12 partner. */
-export const ediAcknowledgementSchema = {
-	$$strict: "remove",
-	...orderRef,
-	partner: { type: "string", min: 1, max: 64 },
-	/** GS06 of the group the 997 answers (AK102), or that awaits an answer. */
-	groupControl: { type: "string", min: 1, max: 9 },
-	functionalId: { type: "string", min: 2, max: 2 },
-	interchangeControl: { type: "string", optional: true, max: 9 },
-	/** AK901: A accepted, E accepted with errors, P partially accepted, R rejected; absent when overdue. */
-	status: { type: "string", optional: true, max: 1 },
-	sets: { type: "array", max: 1000, items: acknowledgedSetSchema },
-	dueAt: optionalIsoTime,
-	at: isoTime,
-} as const;
-
-/** The 997 Waybill sends for an interchange it received: the document itself, already written. */
-export const functionalAckSendSchema = {
-	$$strict: "remove",
-	partner: { type: "string", min: 1, max: 64 },
-	/** ISA13 of the interchange acknowledged. */
-	interchangeControl: { type: "string", min: 1, max: 9 },
-	groups: {
-		type: "array",
-		min: 1,
-		max: 1000,
-		items: { type: "object", props: { functionalId: { type: "string", max: 2 }, groupControl: { type: "string", max: 9 }, status: { type: "string", max: 1 } } },
-	},
-	/** The 997 interchange as X12 text. */
-	document: { type: "string", min: 106, max: 1_000_000 },
-} as const;
-
 export const partnerMessageSchema = {
 	$$strict: "remove",
 	system: { type: "enum", values: ["erp", "wms", "lastmile"] },
@@ -345,16 +264,4 @@ export const fieldConflictSchema = {
 	/** The partner message whose field was refused. */
 	messageId: { type: "string", max: 256 },
 	at: isoTime,
-} as const;
-
-/** One outbound webhook to send: which delivery (its payload is kept with the delivery record), to which subscription. */
-export const webhookDeliverySchema = {
-	$$strict: "remove",
-	deliveryId: { type: "string", min: 1, max: 64, pattern: /^[A-Za-z0-9_-]+$/ },
-	subscriptionId: { type: "string", min: 1, max: 64, pattern: /^[A-Za-z0-9_-]+$/ },
-	/** The fact being notified. */
-	eventType: { type: "string", min: 3, max: 128 },
-	/** 0 for the first send; each replay counts up and supersedes the sends before it. */
-	replay: { type: "number", integer: true, min: 0 },
-	orderId: { type: "string", optional: true, max: 256 },
 } as const;

@@ -1,6 +1,6 @@
 import type { Context, ServiceSettingSchema } from "moleculer";
 import ApiGateway from "moleculer-web";
-import { exceptionFilterSchema, NotFoundError, SchemaInvalidError, assertMatches, salesOrderSchema, type SalesOrder } from "../../canonical/index.ts";
+import { NotFoundError, assertMatches, salesOrderSchema, type SalesOrder } from "../../canonical/index.ts";
 import { startIntake } from "../../mixins/tracing/hop-span.ts";
 import { DurableStreamsMixin, type DurableStreamsMethods, type StreamingServiceSchema } from "../../mixins/durable-streams.mixin.ts";
 import { StoreMixin, type StoreMethods } from "../../mixins/store.mixin.ts";
@@ -8,7 +8,6 @@ import { PayloadsMixin, type PayloadsMethods } from "../../mixins/payloads.mixin
 import { loadPartnerRegistry, type PartnerRegistry } from "../../config/partner-registry.ts";
 import { recordInboundOnce, type ClaimCheck, type Publish } from "./inbound-recorder.ts";
 import { ediKeys, keyFromBody } from "./body-keys.ts";
-import { ediInterchangeFilterSchema, listInterchanges, resendInterchange, type EdiInterchangeFilter } from "./edi-interchanges.ts";
 import { verifyWebhook } from "./webhook-verifier.ts";
 import { withIdempotencyKey, type RecordedResponse } from "./idempotency-key.ts";
 import { Backpressure } from "./backpressure.ts";
@@ -16,21 +15,11 @@ import { handleRejection } from "./rejection-handler.ts";
 import { gatewaySettings } from "./gateway-settings.ts";
 import { gatewayRoutes } from "./routes.ts";
 import { controlTowerActions } from "./control-tower/control-tower.actions.ts";
-import { listDeadLetters, replayDeadLetters, type DeadLetterFilter } from "./dead-letters.ts";
+import { opsActions } from "./ops.actions.ts";
 import { authoriseReturn, cancelOrder, changeOrder, orderCommandRequest, type OrderCommandDeps } from "./order-commands.ts";
 import type { KnownOrder } from "./order-command-bodies.ts";
 import { StreamGauges } from "./stream-gauges.ts";
 import { brokerPrometheusText } from "../../mixins/metrics/prometheus-text.ts";
-
-const DEAD_LETTER_FILTER = {
-	channel: "string|optional",
-	group: "string|optional",
-	errorType: "string|optional",
-	orderId: "string|optional",
-	partner: "string|optional",
-	messageType: "string|optional",
-	status: { type: "enum", values: ["waiting", "replayed"], optional: true },
-} as const;
 
 interface GatewayVars {
 	registry: PartnerRegistry;
@@ -197,62 +186,7 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 				return check;
 			},
 		},
-		/** Exception cases, newest first: open by default (?status=all for resolved too), filtered by orderId, partner, kind (type) and owner. */
-		exceptions: {
-			// `type` is the query's name for a case's kind.
-			params: { ...exceptionFilterSchema, type: exceptionFilterSchema.kind },
-			handler(ctx: Context<{ status?: string; orderId?: string; partner?: string; kind?: string; type?: string; owner?: string; limit?: number }>) {
-				const { type, kind, ...filter } = ctx.params;
-				return ctx.call("saga.exceptions", { ...filter, status: filter.status ?? "open", ...(kind ?? type ? { kind: kind ?? type } : {}) });
-			},
-		},
-		/** Interchanges sent to X12 partners and the state of their 997 (pending, accepted, rejected, overdue), by partner, order and state. */
-		ediInterchanges: {
-			params: ediInterchangeFilterSchema,
-			handler(ctx: Context<EdiInterchangeFilter>) {
-				return listInterchanges(ctx, this.registry, ctx.params);
-			},
-		},
-		/** Sends an interchange's command again as a new interchange (a new control number), tracked for its own 997. */
-		resendInterchange: {
-			params: { partner: { type: "string", min: 1, max: 64 }, groupControl: { type: "string", pattern: /^\d{1,9}$/ } },
-			handler(ctx: Context<{ partner: string; groupControl: string }>) {
-				return resendInterchange(ctx, this.registry, ctx.params.partner, ctx.params.groupControl);
-			},
-		},
-		/** The business policies in force (version, when loaded) and the last refused change, if any. */
-		policies: {
-			handler(ctx: Context) {
-				return ctx.call("saga.policies");
-			},
-		},
-		/** Dead letters, filtered by channel, group, errorType, orderId, partner, messageType, status (waiting or replayed). */
-		deadLetters: {
-			params: {
-				...DEAD_LETTER_FILTER,
-				limit: { type: "number", integer: true, min: 1, max: 1000, optional: true, convert: true },
-			},
-			handler(ctx: Context<DeadLetterFilter & { limit?: number }>) {
-				const { limit, ...filter } = ctx.params;
-				return listDeadLetters(this.streamBus(), this.store(), filter, limit ?? 200);
-			},
-		},
-		/** Replays the dead letters the filter (or ids) selects; `data` corrects the one selected. Idempotent; recorded in the ledger with the operator. */
-		replayDeadLetters: {
-			params: {
-				ids: { type: "array", items: "string", optional: true, min: 1, max: 1000 },
-				filter: { type: "object", optional: true, props: DEAD_LETTER_FILTER },
-				data: { type: "any", optional: true },
-				by: { type: "string", optional: true, min: 1, max: 128 },
-			},
-			async handler(ctx: Context<{ ids?: string[]; filter?: DeadLetterFilter; data?: unknown; by?: string }, Meta & { operator?: string }>) {
-				if (!ctx.params.ids && !ctx.params.filter) throw new SchemaInvalidError("replay request", [{ field: "ids", message: "name the dead letters: ids or a filter" }]);
-				const filter = { ...ctx.params.filter, ...(ctx.params.ids ? { ids: ctx.params.ids } : {}) };
-				const by = ctx.meta.operator ?? ctx.params.by ?? "anonymous";
-				const replayed = await replayDeadLetters({ bus: this.streamBus(), store: this.store(), publish: this.publisher() }, { filter, data: ctx.params.data, by });
-				return { replayed: replayed.filter((r) => r.replayId).length, results: replayed };
-			},
-		},
+		...opsActions,
 		/** Prometheus text of this node's metrics (embedded mode: the whole platform's), backlog gauges read just before. */
 		metrics: {
 			async handler(ctx: Context<unknown, Meta>) {
