@@ -44,7 +44,7 @@ async function main(): Promise<void> {
 	const batch = Array.from({ length: orders }, (_, i) => sampleOrder(runId, i + 1));
 	const rssBefore = process.memoryUsage().rss;
 	const started = Date.now();
-	const released = await releaseOrders(platform.gatewayUrl, batch, concurrency, () => undefined);
+	const released = await releaseOrders(platform, batch, concurrency, () => undefined);
 	const releasedMs = Date.now() - started;
 	// Counted where a user would look, at the ERP: polling saga.stats would read every order's state and slow the run it measures.
 	const invoicesAtErp = async () => ((await (await fetch(`${platform.simulatorUrls.erp}/_sim/stats`)).json()) as { invoices: number }).invoices;

@@ -3,6 +3,7 @@ import config from "../moleculer.config.ts";
 import { conformance, convertFile } from "./cli/commands.ts";
 import { UsageError } from "./cli/convert-document.ts";
 import { shadow } from "./cli/shadow.ts";
+import { newKey } from "./cli/keys.ts";
 
 const USAGE = `usage: waybill <command>
   start                                 run the services named in SERVICES (as npm start)
@@ -16,6 +17,9 @@ const USAGE = `usage: waybill <command>
   shadow --candidate <dir> --system <s> --partner <p> [--limit N] [--url <gateway>] [--json]
                                         run a candidate mapping profile beside the live one over the
                                         partner's recorded messages; field-by-field diff, nothing published
+  keys new [--name n] [--role r | --scopes a,b] [--partner p]
+                                        a fresh API key, printed once with its API_KEYS_FILE entry
+                                        (the hash only); role admin unless told
   ledger verify                         walk the ledger's hash chain of a running Waybill
                                         (TRANSPORTER, NAMESPACE); exits 1 naming the broken entry`;
 
@@ -52,6 +56,9 @@ async function main(argv: string[]): Promise<number> {
 			return shadow(rest);
 		case "ledger":
 			if (rest[0] === "verify") return verifyLedger();
+			break;
+		case "keys":
+			if (rest[0] === "new") return newKey(rest.slice(1));
 			break;
 	}
 	console.error(USAGE);

@@ -37,13 +37,22 @@ async function totalBacklog(platform: DemoPlatform): Promise<number> {
 
 /** --serve: the platform stays up for the control tower (and the API) until Ctrl-C or SIGTERM, then stops as usual. */
 async function serveUntilStopped(platform: DemoPlatform, say: (line: string) => void): Promise<void> {
-	say(`Serving: control tower at ${platform.gatewayUrl}/control-tower, API at ${platform.gatewayUrl}/api/v1. Ctrl-C to stop.`);
+	say(`Serving: control tower at ${platform.gatewayUrl}/control-tower, API at ${platform.gatewayUrl}/api/v1 (described at /api/v1/openapi.json). Ctrl-C to stop.`);
+	const operator = await issueKey(platform, { name: "demo operator", role: "operator" });
+	say(`Operator API key for this run (the control tower asks for it; it dies with the run): ${operator}`);
 	await new Promise<void>((resolve) => {
 		process.once("SIGINT", resolve);
 		process.once("SIGTERM", resolve);
 	});
 	say("Stopping...");
 	await platform.stop();
+}
+
+/** Issues an API key with the run's admin key, as an administrator would (POST /ops/api-keys). */
+async function issueKey(platform: DemoPlatform, request: { name: string; role: string }): Promise<string> {
+	const response = await fetch(`${platform.gatewayUrl}/ops/api-keys`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${platform.apiKey}` }, body: JSON.stringify(request) });
+	if (response.status !== 201) throw new Error(`could not issue the ${request.name} key: ${response.status} ${await response.text()}`);
+	return ((await response.json()) as { key: string }).key;
 }
 
 /**
@@ -70,7 +79,7 @@ async function main(): Promise<number> {
 	let released = 0;
 	bar.start(options.orders, 0, { released, delivered: 0, exceptions: 0 });
 	try {
-		const release = await releaseOrders(platform.gatewayUrl, orders, options.concurrency, () => bar.update({ released: ++released }));
+		const release = await releaseOrders(platform, orders, options.concurrency, () => bar.update({ released: ++released }));
 		const show = (stats: SagaStats) => bar.update(stats.invoiced + stats.cancelled + stats.returned, { delivered: stats.delivered, released, exceptions: stats.exceptions });
 		// Settled twice in a row: an ERP reaction to a last status update (a return) may still be on its way in.
 		let quietChecks = 0;

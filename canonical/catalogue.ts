@@ -10,6 +10,7 @@ import * as F from "./fact-schemas.ts";
 import * as EDI from "./edi-schemas.ts";
 import * as REPORTS from "./partner-report-schemas.ts";
 import { webhookDeliverySchema } from "./notification-schemas.ts";
+import { operatorActedSchema } from "./operator-action-schemas.ts";
 import {
 	ERP_COMMANDS, ERP_FACTS, INBOUND_MESSAGES, LASTMILE_COMMANDS, LASTMILE_FACTS, NOTIFIER_COMMANDS, WAYBILL_FACTS, WMS_COMMANDS, WMS_FACTS,
 	type MessageType,
@@ -104,6 +105,7 @@ export const CATALOGUE: Record<MessageType, CatalogueEntry> = {
 	[WAYBILL_FACTS.EDI_ACKNOWLEDGED]: fact(EDI.ediAcknowledgementSchema),
 	[WAYBILL_FACTS.EDI_ACK_REJECTED]: fact(EDI.ediAcknowledgementSchema),
 	[WAYBILL_FACTS.EDI_ACK_OVERDUE]: fact(EDI.ediAcknowledgementSchema),
+	[WAYBILL_FACTS.OPERATOR_ACTED]: fact(operatorActedSchema),
 
 	[NOTIFIER_COMMANDS.DELIVER_WEBHOOK]: command(webhookDeliverySchema),
 

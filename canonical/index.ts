@@ -16,3 +16,5 @@ export * from "./entities/settlement-event.ts";
 export * from "./entities/exception-case.ts";
 export * from "./entities/shipment-booking.ts";
 export * from "./trace-context.ts";
+export * from "./operator-action-schemas.ts";
+export * from "./strict-schema.ts";

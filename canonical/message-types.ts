@@ -118,6 +118,8 @@ export const WAYBILL_FACTS = {
 	EDI_ACK_REJECTED: "waybill.edi.ack-rejected",
 	/** No 997 came for an interchange Waybill sent within the partner's acknowledgement time. */
 	EDI_ACK_OVERDUE: "waybill.edi.ack-overdue",
+	/** An operator issued or revoked an API key, or had an interchange sent again: who, what, when. */
+	OPERATOR_ACTED: "waybill.operator.acted",
 } as const;
 
 /** Commands for the notifier: one outbound webhook to one subscriber. */

@@ -6,7 +6,7 @@ import type { PartnerSystem } from "../canonical/channels.ts";
 import { DEFAULT_PARTNER_POLICY, type PartnerPolicySettings } from "../mixins/resilience/partner-policy.ts";
 
 export interface WebhookVerification {
-	scheme: "hmac-sha256-hex" | "onfleet-hmac-sha512" | "easypost-hmac-sha256" | "shopify-hmac-sha256-base64" | "frappe-hmac-sha256-base64";
+	scheme: "hmac-sha256-hex" | "onfleet-hmac-sha512" | "easypost-hmac-sha256" | "shopify-hmac-sha256-base64" | "frappe-hmac-sha256-base64" | "standard-webhooks";
 	signatureHeader: string;
 	signaturePrefix?: string;
 	deliveryIdHeader?: string;
@@ -22,6 +22,13 @@ export interface WebhookVerification {
 	eventId?: string;
 	/** How long a seen event id is remembered: at least the partner's retry horizon. Default 7 days. */
 	dedupHorizonHours?: number;
+	/** Requests per second this partner may send; above it, 429 with Retry-After. Default WEBHOOK_RATE_LIMIT_PER_SECOND. */
+	rateLimitPerSecond?: number;
+	/**
+	 * The partner signs a timestamp with the body (`<timestamp>.<body>`): requests signed longer ago
+	 * (or further ahead) than `toleranceSeconds` are refused, so a captured request cannot be replayed later.
+	 */
+	timestamp?: { header: string; toleranceSeconds: number };
 }
 
 export interface PartnerEntry {
@@ -58,7 +65,7 @@ const registrySchema = {
 				type: "object",
 				optional: true,
 				props: {
-					scheme: { type: "enum", values: ["hmac-sha256-hex", "onfleet-hmac-sha512", "easypost-hmac-sha256", "shopify-hmac-sha256-base64", "frappe-hmac-sha256-base64"] },
+					scheme: { type: "enum", values: ["hmac-sha256-hex", "onfleet-hmac-sha512", "easypost-hmac-sha256", "shopify-hmac-sha256-base64", "frappe-hmac-sha256-base64", "standard-webhooks"] },
 					signatureHeader: "string|lowercase",
 					signaturePrefix: "string|optional",
 					deliveryIdHeader: "string|optional|lowercase",
@@ -67,6 +74,13 @@ const registrySchema = {
 					eventId: "string|optional",
 					format: { type: "enum", values: ["json", "x12", "edifact"], optional: true },
 					dedupHorizonHours: { type: "number", optional: true, positive: true },
+					rateLimitPerSecond: { type: "number", optional: true, integer: true, positive: true },
+					timestamp: {
+						type: "object",
+						optional: true,
+						strict: true,
+						props: { header: "string|lowercase", toleranceSeconds: { type: "number", integer: true, positive: true, max: 86_400 } },
+					},
 				},
 			},
 			edi: { type: "object", optional: true, props: { ackWithinMs: { type: "number", integer: true, positive: true, optional: true } } },

@@ -10,6 +10,8 @@ export interface ErpDriverOptions {
   maxAttempts?: number;
   /** Where to say that a call failed; silent by default so test output stays clean. */
   log?: (line: string) => void;
+  /** The ERP's API key for Waybill's governed API (scopes orders:write and orders:read); may be set later with `setWaybillUrl`. */
+  apiKey?: string;
 }
 
 export const DEFAULT_DRIVER_RETRY_DELAYS_MS: readonly number[] = [100, 250, 500, 1000, 2000];
@@ -43,13 +45,16 @@ export class ErpDriver {
   private readonly chains = new Map<string, Promise<void>>();
   private readonly controller = new AbortController();
   private waybillUrl: string | undefined;
+  private apiKey: string | undefined;
 
   constructor(private readonly options: ErpDriverOptions = {}) {
     this.waybillUrl = options.waybillUrl;
+    this.apiKey = options.apiKey;
   }
 
-  setWaybillUrl(url: string): void {
+  setWaybillUrl(url: string, apiKey?: string): void {
     this.waybillUrl = url.replace(/\/+$/, "");
+    if (apiKey !== undefined) this.apiKey = apiKey;
   }
 
   remember(order: ErpOrder): void {
@@ -144,7 +149,7 @@ export class ErpDriver {
     try {
       const res = await fetch(`${this.waybillUrl}${path}`, {
         method,
-        headers: { accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }), ...(idempotencyKey ? { "idempotency-key": idempotencyKey } : {}) },
+        headers: { accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }), ...(idempotencyKey ? { "idempotency-key": idempotencyKey } : {}), ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.any([signal, AbortSignal.timeout(ATTEMPT_TIMEOUT_MS)]),
       });

@@ -97,8 +97,9 @@ export class ErpSimulator {
   }
 
   /** Where the ERP calls Waybill's governed API (its gateway's base URL). */
-  setWaybillUrl(url: string): void {
-    this.driver.setWaybillUrl(url);
+  /** Where Waybill is, and the ERP's API key for it. */
+  setWaybillUrl(url: string, apiKey?: string): void {
+    this.driver.setWaybillUrl(url, apiKey);
   }
 
   /** Tells the ERP of an order it released, so it can change or return it without asking Waybill. */

@@ -4,7 +4,7 @@ export { WmsX12Simulator, WMS_X12_PARTNER_ID, X12_CONTENT_TYPE, type WmsX12Optio
 export { LastMileSimulator, LASTMILE_PARTNER_ID, type LastMileOptions, type LastMileStats } from "./lastmile.sim.ts";
 export { WMS_EVENT_TYPES, type WmsEventType } from "./wms-events.ts";
 export { ONFLEET_TRIGGERS, TASK_STATE, type OnfleetTrigger } from "./lastmile-task.ts";
-export { sign3pl, signOnfleet } from "./signatures.ts";
+export { sign3pl, signed3plHeaders, signOnfleet } from "./signatures.ts";
 export type { RecordedRequest } from "./sim-server.ts";
 export { FAULT_MODES, type ApiFaultState, type FaultMode, type FaultRequest, type WebhookChaos } from "./fault-settings.ts";
 export type { InventoryLevel } from "./wms-inventory.ts";

@@ -42,7 +42,7 @@ function envNumber<K extends string>(env: NodeJS.ProcessEnv, name: string, optio
 }
 
 function create(kind: SimKind, env: NodeJS.ProcessEnv): Simulator {
-  if (kind === "erp") return new ErpSimulator({ ...(env["SIM_WAYBILL_URL"] ? { waybillUrl: env["SIM_WAYBILL_URL"] } : {}), log: (line: string) => log(`erp: ${line}`) });
+  if (kind === "erp") return new ErpSimulator({ ...(env["SIM_WAYBILL_URL"] ? { waybillUrl: env["SIM_WAYBILL_URL"] } : {}), ...(env["SIM_WAYBILL_API_KEY"] ? { apiKey: env["SIM_WAYBILL_API_KEY"] } : {}), log: (line: string) => log(`erp: ${line}`) });
   const options = {
     secret: env["SIM_SECRET"] ?? DEFAULT_SECRETS[kind],
     ...(env["SIM_CALLBACK_URL"] ? { callbackUrl: env["SIM_CALLBACK_URL"] } : {}),

@@ -12,3 +12,13 @@ export function sign3pl(body: string, secret: string): string {
 export function signOnfleet(body: string, secretHex: string): string {
   return createHmac("sha512", Buffer.from(secretHex, "hex")).update(body, "utf8").digest("hex");
 }
+
+/**
+ * The generic 3PL signs a timestamp with the body: `x-3pl-timestamp` (Unix seconds) and
+ * `x-3pl-signature: sha256=` + hex HMAC-SHA256 of `<timestamp>.<body>`. Each attempt is signed
+ * anew, so a retry an hour later is fresh while a captured request replayed an hour later is stale.
+ */
+export function signed3plHeaders(body: string, secret: string, timestampSeconds = Math.floor(Date.now() / 1000)): Record<string, string> {
+  const timestamp = String(timestampSeconds);
+  return { "x-3pl-timestamp": timestamp, "x-3pl-signature": sign3pl(`${timestamp}.${body}`, secret) };
+}

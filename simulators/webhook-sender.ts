@@ -31,6 +31,8 @@ export interface Delivery {
   id: string;
   body: string;
   headers: Record<string, string>;
+  /** A partner that signs a timestamp signs each attempt anew: these headers are recomputed per attempt. */
+  signAttempt?: () => Record<string, string>;
 }
 
 /** Builds an event when its turn comes, so `occurredAt` and state are those of sending time. */
@@ -185,7 +187,7 @@ export class WebhookSender {
     try {
       const res = await fetch(url, {
         method: "POST",
-        headers: delivery.headers,
+        headers: delivery.signAttempt ? { ...delivery.headers, ...delivery.signAttempt() } : delivery.headers,
         body: delivery.body,
         signal: AbortSignal.any([signal, AbortSignal.timeout(ATTEMPT_TIMEOUT_MS)]),
       });

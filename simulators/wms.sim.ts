@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { badRequest, checkEach, checkFields } from "./body-checks.ts";
 import type { Route, SimReply, SimRequest } from "./sim-server.ts";
-import { sign3pl } from "./signatures.ts";
+import { signed3plHeaders } from "./signatures.ts";
 import type { Delivery, WebhookSimOptions } from "./webhook-sender.ts";
 import { WebhookSimulator, type WebhookSimulatorStats } from "./webhook-simulator.ts";
 import { WmsOrderChanges, reserved } from "./wms-changes.ts";
@@ -166,7 +166,8 @@ export class WmsSimulator extends WebhookSimulator {
     return {
       id,
       body,
-      headers: { "content-type": "application/json", "x-3pl-delivery": id, "x-3pl-signature": sign3pl(body, this.options.secret) },
+      headers: { "content-type": "application/json", "x-3pl-delivery": id, ...signed3plHeaders(body, this.options.secret) },
+      signAttempt: () => signed3plHeaders(body, this.options.secret),
     };
   }
 

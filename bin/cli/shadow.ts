@@ -16,8 +16,9 @@ function candidateFiles(dir: string): Record<string, string> {
 	return files;
 }
 
+/** Over the gateway with an operator's key (WAYBILL_API_KEY, scope ops:write). */
 async function overHttp(url: string, body: unknown): Promise<ShadowReport> {
-	const response = await fetch(`${url.replace(/\/$/, "")}/ops/mappings/shadow`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+	const response = await fetch(`${url.replace(/\/$/, "")}/ops/mappings/shadow`, { method: "POST", headers: { "content-type": "application/json", ...(process.env.WAYBILL_API_KEY ? { authorization: `Bearer ${process.env.WAYBILL_API_KEY}` } : {}) }, body: JSON.stringify(body) });
 	const answer = (await response.json()) as ShadowReport & { detail?: string };
 	if (!response.ok) throw new Error(`shadow replay refused (${response.status}): ${answer.detail ?? JSON.stringify(answer)}`);
 	return answer;

@@ -4,6 +4,7 @@ import { ServiceBroker } from "moleculer";
 import { ALL_SERVICES } from "../service-catalogue.ts";
 import { deleteNamespace } from "../../mixins/streams/jetstream.bus.ts";
 import { RedisStore } from "../../mixins/store/redis.store.ts";
+import { natsTransporter } from "../../mixins/streams/nats-connection-options.ts";
 import { spawnTs, firstJsonLine, stopChildren, type Child } from "./child-processes.ts";
 import { demoSecrets, partnerEnv, webhookPaths, type DemoPlatform } from "./platform.ts";
 import { freePort } from "./free-port.ts";
@@ -38,6 +39,7 @@ export async function startDistributed(options: { stepDelayMs: number; transport
 				SIM_PORT: "0",
 				SIM_CALLBACK_URL: path ? gatewayUrl + path : "",
 				SIM_WAYBILL_URL: gatewayUrl,
+				SIM_WAYBILL_API_KEY: secrets.adminKey,
 				SIM_EXCEPTION_DELAY_MS: String(WAREHOUSE_EXCEPTION_DELAY_MS),
 				SIM_SECRET: sim === "lastmile" ? secrets.lastmile : secrets.wms,
 				SIM_STEP_DELAY_MS: String(options.stepDelayMs),
@@ -51,7 +53,7 @@ export async function startDistributed(options: { stepDelayMs: number; transport
 		}
 		options.log(`started ${children.length} processes (namespace ${namespace}); logs in ${logDir}/`);
 
-		const broker = new ServiceBroker({ namespace, nodeID: `${namespace}-demo`, transporter: options.transporter as never, logger: false });
+		const broker = new ServiceBroker({ namespace, nodeID: `${namespace}-demo`, transporter: natsTransporter(process.env, options.transporter), logger: false });
 		await broker.start();
 		await broker.waitForServices(ALL_SERVICES, 60_000);
 		await waitForHttp(`${gatewayUrl}/health/ready`, 60_000);
@@ -60,6 +62,7 @@ export async function startDistributed(options: { stepDelayMs: number; transport
 			mode: "distributed",
 			namespace,
 			gatewayUrl,
+			apiKey: secrets.adminKey,
 			broker,
 			simulatorUrls: sims,
 			async stop() {

@@ -30,7 +30,7 @@ export async function startEmbedded(options: { stepDelayMs: number; policiesFile
 	await broker.start();
 	const gateway = broker.getLocalService("gateway") as unknown as { server: { address(): AddressInfo } };
 	const gatewayUrl = `http://127.0.0.1:${gateway.server.address().port}`;
-	erp.setWaybillUrl(gatewayUrl);
+	erp.setWaybillUrl(gatewayUrl, secrets.adminKey);
 	wms.setCallbackUrl(gatewayUrl + webhookPaths.wms);
 	lastmile.setCallbackUrl(gatewayUrl + webhookPaths.lastmile);
 	lastmileRapid.setCallbackUrl(gatewayUrl + webhookPaths.lastmileRapid);
@@ -40,6 +40,7 @@ export async function startEmbedded(options: { stepDelayMs: number; policiesFile
 		mode: "embedded",
 		namespace,
 		gatewayUrl,
+		apiKey: secrets.adminKey,
 		broker,
 		simulatorUrls: urls,
 		async stop() {

@@ -1,20 +1,23 @@
 import { randomBytes } from "node:crypto";
 import type { ServiceBroker } from "moleculer";
+import { generateApiKey } from "../../services/gateway/auth/api-key.ts";
 
 /** A running Waybill with its partner simulators, however it was started. */
 export interface DemoPlatform {
 	mode: "embedded" | "distributed";
 	namespace: string;
 	gatewayUrl: string;
+	/** The run's bootstrap admin key (ADMIN_API_KEY), made fresh per run. */
+	apiKey: string;
 	/** A broker in the same namespace, for calls to saga and ledger. */
 	broker: ServiceBroker;
 	simulatorUrls: { erp: string; wms: string; lastmile: string; lastmileRapid: string; wmsX12: string };
 	stop(): Promise<void>;
 }
 
-/** Fresh webhook secrets per run: the gateway and the simulators get the same ones. */
+/** Fresh webhook secrets and admin key per run: the gateway and the simulators get the same ones. */
 export function demoSecrets() {
-	return { wms: randomBytes(24).toString("hex"), lastmile: randomBytes(32).toString("hex") };
+	return { wms: randomBytes(24).toString("hex"), lastmile: randomBytes(32).toString("hex"), adminKey: generateApiKey().key };
 }
 
 export function partnerEnv(urls: DemoPlatform["simulatorUrls"], secrets: ReturnType<typeof demoSecrets>): Record<string, string> {
@@ -28,6 +31,7 @@ export function partnerEnv(urls: DemoPlatform["simulatorUrls"], secrets: ReturnT
 		WEBHOOK_SECRET_WMS_EDI_3PL: secrets.wms,
 		WEBHOOK_SECRET_LASTMILE_ONFLEET: secrets.lastmile,
 		WEBHOOK_SECRET_LASTMILE_RAPID_COURIER: secrets.lastmile,
+		ADMIN_API_KEY: secrets.adminKey,
 	};
 }
 

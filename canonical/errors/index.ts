@@ -19,3 +19,7 @@ export * from "./webhook-undeliverable.error.ts";
 export * from "./delivery-not-replayable.error.ts";
 export * from "./payload-missing.error.ts";
 export * from "./payload-corrupt.error.ts";
+export * from "./unauthenticated.error.ts";
+export * from "./forbidden.error.ts";
+export * from "./rate-limited.error.ts";
+export * from "./signature-stale.error.ts";

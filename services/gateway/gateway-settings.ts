@@ -1,5 +1,6 @@
 import { CHANNELS, GROUPS } from "../../canonical/channels.ts";
 import type { BackpressureSettings } from "./backpressure.ts";
+import type { RateLimitSettings } from "./auth/rate-limits.ts";
 
 /** Bodies above this many bytes go to the payload store, and the inbound message carries a reference (claim check). */
 export const DEFAULT_PAYLOAD_INLINE_MAX_BYTES = 256 * 1024;
@@ -19,7 +20,13 @@ export function gatewaySettings() {
 			{ channel: CHANNELS.EVENTS, group: GROUPS.SAGA },
 		],
 	};
+	const rateLimits: RateLimitSettings = {
+		apiPerSecond: Math.floor(positive("API_RATE_LIMIT_PER_SECOND", 200)),
+		webhookPerSecond: Math.floor(positive("WEBHOOK_RATE_LIMIT_PER_SECOND", 500)),
+		anonymousPerSecond: Math.floor(positive("ANONYMOUS_RATE_LIMIT_PER_SECOND", 20)),
+	};
 	return {
+		rateLimits,
 		port: Number(process.env.PORT ?? 3000),
 		ip: process.env.HOST ?? "0.0.0.0",
 		backpressure,

@@ -1,6 +1,6 @@
 import type { Context, ServiceSettingSchema } from "moleculer";
 import ApiGateway from "moleculer-web";
-import { NotFoundError, assertMatches, salesOrderSchema, type SalesOrder } from "../../canonical/index.ts";
+import { NotFoundError, assertMatches, salesOrderSchema, strictVariant, type SalesOrder } from "../../canonical/index.ts";
 import { startIntake } from "../../mixins/tracing/hop-span.ts";
 import { DurableStreamsMixin, type DurableStreamsMethods, type StreamingServiceSchema } from "../../mixins/durable-streams.mixin.ts";
 import { StoreMixin, type StoreMethods } from "../../mixins/store.mixin.ts";
@@ -19,6 +19,15 @@ import { opsActions } from "./ops.actions.ts";
 import { authoriseReturn, cancelOrder, changeOrder, orderCommandRequest, type OrderCommandDeps } from "./order-commands.ts";
 import type { KnownOrder } from "./order-command-bodies.ts";
 import { StreamGauges } from "./stream-gauges.ts";
+import { KeyRing } from "./auth/key-ring.ts";
+import { RateLimits } from "./auth/rate-limits.ts";
+import { authenticateRequest, authorizeRequest } from "./auth/access-control.ts";
+import { authActions } from "./auth/auth.actions.ts";
+import { claimOrder, assertMayAccessOrder } from "./auth/order-access.ts";
+import type { Principal } from "./auth/principal.ts";
+import { orderReadActions } from "./order-reads.actions.ts";
+import { carrierAndStockActions } from "./carrier-and-stock.actions.ts";
+import { namespaceOf, settingsOf } from "../../mixins/runtime/broker-resources.ts";
 import { brokerPrometheusText } from "../../mixins/metrics/prometheus-text.ts";
 
 interface GatewayVars {
@@ -26,6 +35,8 @@ interface GatewayVars {
 	backpressure: Backpressure;
 	streamGauges: StreamGauges;
 	payloadInlineMaxBytes: number;
+	keyRing: KeyRing;
+	rateLimits: RateLimits;
 }
 type GatewayMethods = DurableStreamsMethods & StoreMethods & PayloadsMethods & {
 	publisher(): Publish;
@@ -39,6 +50,8 @@ type WebhookParams = { params: { system: string; partner: string }; query: Recor
 export type Meta = {
 	headers?: Record<string, string | string[] | undefined>;
 	idempotencyKey?: string;
+	/** Who is calling, as authenticated from the API key (null on public routes and partner webhooks). */
+	user?: Principal | null;
 	/** The caller's W3C traceparent header (governed API); webhooks read theirs from `headers`. */
 	traceparent?: string;
 	$statusCode?: number;
@@ -47,8 +60,6 @@ export type Meta = {
 };
 
 const settings = gatewaySettings();
-/** Live partner calls may retry inside the adapter: give them longer than the broker's default. */
-const PARTNER_CALL_TIMEOUT_MS = 30_000;
 
 /**
  * HTTP in: the governed API under /api/v1, partner webhooks under /webhooks/{system}/{partner}
@@ -68,12 +79,17 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 
 	actions: {
 		...controlTowerActions,
+		...authActions,
+		...orderReadActions,
+		...carrierAndStockActions,
 		/** Release an order (the ERP owns it). Stored durably before the 202; Idempotency-Key honoured; the same order twice is one order. */
 		releaseOrder: {
 			async handler(ctx: Context<Record<string, unknown>, Meta>) {
 				const { $params: _ignored, ...body } = ctx.params;
 				const response = await withIdempotencyKey(this.store(), "POST /api/v1/orders", ctx.meta.idempotencyKey, body, async () => {
-					const order = assertMatches<SalesOrder>("sales order", salesOrderSchema, body);
+					// Closed: an unknown field is refused by name, not dropped (canonical/strict-schema.ts).
+					const order = assertMatches<SalesOrder>("sales order", strictVariant(salesOrderSchema), body);
+					if (ctx.meta.user) await claimOrder(this.store(), ctx.meta.user, order.orderId);
 					await this.backpressure.admit();
 					// The order's trace: every message about it carries this trace id.
 					await this.withIntake("gateway release order", ctx.meta.traceparent, (traceparent) => recordInboundOnce(this.store(), settings.defaultDedupHorizonMs, this.publisher(), {
@@ -107,44 +123,6 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 		authoriseReturn: {
 			async handler(ctx: Context<Record<string, unknown>, Meta>) {
 				return this.respond(ctx, await authoriseReturn(this.orderCommands(ctx), orderCommandRequest(ctx.params, ctx.meta.idempotencyKey)));
-			},
-		},
-		/** Unified status and timeline of one order. */
-		getOrder: {
-			params: { orderId: { type: "string", min: 1, max: 128 } },
-			handler(ctx: Context<{ orderId: string }>) {
-				return ctx.call("saga.getOrder", { orderId: ctx.params.orderId });
-			},
-		},
-		/** Availability of a SKU, per warehouse or over all; never silently stale: a last-known answer says so, and how old it is. */
-		inventory: {
-			params: { sku: { type: "string", min: 1, max: 64 }, warehouse: { type: "string", optional: true, max: 64 } },
-			async handler(ctx: Context<{ sku: string; warehouse?: string }, Meta>) {
-				const answer = await ctx.call<{ stale: boolean; positions: Array<{ ageSeconds: number }> }, unknown>("wms.inventory", ctx.params, { timeout: PARTNER_CALL_TIMEOUT_MS });
-				if (answer.stale) {
-					const age = Math.max(...answer.positions.map((p) => p.ageSeconds));
-					ctx.meta.$responseHeaders = { Age: String(age), Warning: '110 - "Response is Stale"' };
-				}
-				return answer;
-			},
-		},
-		/** Book a carrier shipment: 201 when the carrier confirmed it live, 202 with a status URL when it will once the carrier is back. Idempotency-Key honoured. */
-		bookShipment: {
-			async handler(ctx: Context<Record<string, unknown>, Meta>) {
-				const { $params: _ignored, ...body } = ctx.params;
-				const response = await withIdempotencyKey(this.store(), "POST /api/v1/shipments", ctx.meta.idempotencyKey, body, async () => {
-					const booking = await ctx.call<{ bookingId: string; status: string; confirmation?: unknown; pendingReason?: string }, unknown>("lastmile.bookShipment", body, { timeout: PARTNER_CALL_TIMEOUT_MS });
-					const statusUrl = `/api/v1/shipments/${encodeURIComponent(booking.bookingId)}`;
-					const booked = booking.status === "booked";
-					return { status: booked ? 201 : 202, headers: { Location: statusUrl }, body: { ...booking, statusUrl } };
-				});
-				return this.respond(ctx, response);
-			},
-		},
-		getShipment: {
-			params: { bookingId: { type: "string", min: 1, max: 128 } },
-			handler(ctx: Context<{ bookingId: string }>) {
-				return ctx.call("lastmile.getBooking", ctx.params);
 			},
 		},
 		/** A partner webhook: verified on the raw bytes, stored durably, then 200. One partner event is stored once, however often it is sent. */
@@ -225,6 +203,13 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 		 * moleculer-web logs every 5xx with its stack at error level. A retryable refusal (overloaded,
 		 * a stream or partner briefly unavailable) is an expected answer under load: one warn line.
 		 */
+		/** moleculer-web's authentication hook: the API key, the route's requirement, the caller's rate. */
+		authenticate(_ctx: unknown, _route: unknown, req: Parameters<typeof authenticateRequest>[1]) {
+			return authenticateRequest({ keyRing: this.keyRing, rateLimits: this.rateLimits, registry: this.registry }, req);
+		},
+		authorize(ctx: Context<unknown, Meta>, _route: unknown, req: Parameters<typeof authorizeRequest>[1]) {
+			authorizeRequest(ctx.meta.user ?? undefined, req);
+		},
 		errorHandler(req: unknown, res: unknown, err: unknown) {
 			const e = err as { name?: string; message?: string; code?: number; retryable?: boolean; stack?: string; data?: unknown };
 			if (e?.retryable) this.logger.warn(`request refused for now: ${e.name}: ${e.message}`);
@@ -256,7 +241,11 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 				intake: (name, run) => this.withIntake(name, ctx.meta.traceparent, run),
 				dedupHorizonMs: settings.defaultDedupHorizonMs,
 				admit: () => this.backpressure.admit(),
-				findOrder: (orderId: string) => ctx.call<KnownOrder, { orderId: string }>("saga.getOrder", { orderId }),
+				findOrder: async (orderId: string) => {
+					const known = await ctx.call<KnownOrder & { timeline?: Array<{ partner?: string }> }, { orderId: string }>("saga.getOrder", { orderId });
+					await assertMayAccessOrder(this.store(), ctx.meta.user ?? undefined, known);
+					return known;
+				},
 			};
 		},
 		respond(ctx, response) {
@@ -274,12 +263,15 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 		this.registry = loadPartnerRegistry();
 		this.backpressure = new Backpressure(() => this.streamBus(), settings.backpressure);
 		this.streamGauges = new StreamGauges(this.broker, () => this.streamBus());
+		this.keyRing = new KeyRing(() => this.store());
+		this.rateLimits = new RateLimits(current.rateLimits, namespaceOf(this.broker), settingsOf(this.broker).redisUrl);
 	},
 	started() {
 		this.streamGauges.start();
 	},
-	stopped() {
+	async stopped() {
 		this.streamGauges.stop();
+		await this.rateLimits.close();
 	},
 };
 

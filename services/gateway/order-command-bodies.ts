@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import {
-	addressSchema, assertMatches, idSchema, lineQuantitySchema, salesOrderLineSchema, windowSchema,
+	addressSchema, assertMatches, strictVariant, idSchema, lineQuantitySchema, salesOrderLineSchema, windowSchema,
 	type Address, type LineQuantity, type ReturnOrder, type SalesOrder, type SalesOrderLine, type TimeWindow,
 } from "../../canonical/index.ts";
 import { BodyInvalidError, asBodyInvalid } from "./body-invalid.error.ts";
@@ -48,15 +48,15 @@ export interface ReturnBody {
 export interface KnownOrder {
 	order: SalesOrder;
 	/** Its fulfillment orders by id, in the order they were created. */
-	fulfillments?: Record<string, { warehouse: string }>;
+	fulfillments?: Record<string, { warehouse: string; partner?: string }>;
 	/** The single fulfillment order of sagas stored before orders could split. */
 	fulfillment?: { warehouse: string };
 }
 
-/** Checks a request body against its schema; one that does not fit is refused with 400, naming every problem. */
+/** Checks a request body against its schema, closed (canonical/strict-schema.ts); one that does not fit is refused with 400, naming every problem. */
 export function validBody<T>(what: string, schema: object, body: unknown): T {
 	try {
-		return assertMatches<T>(what, schema, body);
+		return assertMatches<T>(what, strictVariant(schema), body);
 	} catch (e: unknown) {
 		throw asBodyInvalid(what, e);
 	}

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ERROR_TYPES, asErrorLike } from "../../canonical/errors/index.ts";
+import { PROBLEM_BASE, problemType, problemUri } from "../../canonical/errors/problem-catalogue.ts";
 
-export const PROBLEM_BASE = "https://waybill.dev/problems/";
+export { PROBLEM_BASE };
 
 export interface ProblemDetails {
 	type: string;
@@ -12,19 +13,10 @@ export interface ProblemDetails {
 	errors?: unknown;
 }
 
-const TITLES: Record<string, string> = {
-	[ERROR_TYPES.SCHEMA_INVALID]: "Request does not match its schema",
-	[ERROR_TYPES.NOT_FOUND]: "Not found",
-	[ERROR_TYPES.SIGNATURE_INVALID]: "Signature rejected",
-	[ERROR_TYPES.PARTNER_UNKNOWN]: "Unknown partner",
-	[ERROR_TYPES.PAYLOAD_UNPARSEABLE]: "Body cannot be parsed",
-	[ERROR_TYPES.STREAM_UNAVAILABLE]: "Temporarily unable to accept",
-	[ERROR_TYPES.IDEMPOTENCY_CONFLICT]: "Idempotency key reused with a different request",
-};
-
 /** Moleculer and body-parser errors, in the Waybill taxonomy. */
 function normalise(type: string | undefined, status: number): string {
 	if (type === "VALIDATION_ERROR" || type === "INVALID_REQUEST_BODY") return ERROR_TYPES.SCHEMA_INVALID;
+	if (type === "entity.parse.failed") return ERROR_TYPES.PAYLOAD_UNPARSEABLE;
 	if (type === "entity.too.large" || status === 413) return "PAYLOAD_TOO_LARGE";
 	if (type === "NOT_FOUND" || type === "SERVICE_NOT_FOUND" && status === 404) return ERROR_TYPES.NOT_FOUND;
 	if (type === "SERVICE_NOT_AVAILABLE" || type === "SERVICE_NOT_FOUND" || type === "REQUEST_TIMEOUT") return "SERVICE_UNAVAILABLE";
@@ -42,8 +34,9 @@ export function toProblem(error: unknown, instance?: string): ProblemDetails {
 	const data = err.data as { problems?: unknown } | unknown[] | undefined;
 	const errors = Array.isArray(data) ? data : (data as { problems?: unknown } | undefined)?.problems;
 	return {
-		type: `${PROBLEM_BASE}${type.toLowerCase().replaceAll("_", "-")}`,
-		title: TITLES[type] ?? (status >= 500 ? "Internal error" : "Request refused"),
+		type: problemUri(type),
+		// The documented taxonomy (GET /problems); a type outside it still gets a generic title.
+		title: problemType(type)?.title ?? (status >= 500 ? "Internal error" : "Request refused"),
 		status,
 		detail: status >= 500 && type === "UNEXPECTED" ? "an unexpected error occurred; it was logged" : (err.message ?? "error"),
 		...(instance ? { instance } : {}),
@@ -58,6 +51,7 @@ export function sendProblem(req: IncomingMessage, res: ServerResponse, error: un
 		res.writeHead(problem.status, {
 			"content-type": "application/problem+json; charset=utf-8",
 			...(retryAfter ? { "retry-after": String(Math.ceil(retryAfter / 1000)) } : {}),
+			...(problem.type.endsWith("/unauthenticated") ? { "www-authenticate": 'Bearer realm="waybill"' } : {}),
 		});
 		res.end(JSON.stringify(problem));
 	}

@@ -14,7 +14,8 @@ interface Gateway {
  */
 export async function handleRejection(this: Gateway, req: Request, res: ServerResponse, err: unknown): Promise<void> {
 	const problem = toProblem(err, req.originalUrl ?? req.url);
-	const refusedInput = problem.status >= 400 && problem.status < 500 && !(problem.status === 404 && req.method === "GET");
+	// A 429 is not input refused but a caller told to slow down: auditing each would let a flood write the ledger.
+	const refusedInput = problem.status >= 400 && problem.status < 500 && problem.status !== 429 && !(problem.status === 404 && req.method === "GET");
 	if (refusedInput) {
 		const where = req.$params?.params ?? {};
 		await recordRejection(this.publisher(), {

@@ -4,11 +4,19 @@ import type { Context } from "moleculer";
 const MAX_JSON = "1mb";
 const MAX_WEBHOOK = "5mb";
 
+/**
+ * Every route authenticates and authorizes (auth/access-control.ts): each action's requirement is
+ * in auth/scopes.ts, and an action missing there is refused. Public routes (health, the API
+ * description, the control tower's static files) need no key but pass the same check.
+ */
+const guarded = { authentication: true, authorization: true } as const;
+
 /** Routes of the gateway; each alias names the action that answers it. */
 export const gatewayRoutes = [
 	{
 		path: "/api/v1",
 		mappingPolicy: "restrict",
+		...guarded,
 		bodyParsers: { json: { limit: MAX_JSON, strict: true } },
 		aliases: {
 			"POST /orders": "gateway.releaseOrder",
@@ -16,7 +24,7 @@ export const gatewayRoutes = [
 			"PATCH /orders/:orderId": "gateway.changeOrder",
 			"POST /orders/:orderId/cancel": "gateway.cancelOrder",
 			"POST /orders/:orderId/returns": "gateway.authoriseReturn",
-			"GET /orders/:orderId/trace": "ledger.trace",
+			"GET /orders/:orderId/trace": "gateway.orderTrace",
 			"GET /inventory/:sku": "gateway.inventory",
 			"POST /shipments": "gateway.bookShipment",
 			"GET /shipments/:bookingId": "gateway.getShipment",
@@ -28,6 +36,8 @@ export const gatewayRoutes = [
 			"GET /subscriptions/:id/deliveries": "notifier.deliveries",
 			"GET /subscriptions/:id/deliveries/:deliveryId": "notifier.getDelivery",
 			"POST /subscriptions/:id/deliveries/:deliveryId/replay": "notifier.replayDelivery",
+			"GET /whoami": "gateway.whoami",
+			"GET /openapi.json": "gateway.openApi",
 		},
 		onBeforeCall(ctx: Context<unknown, Record<string, unknown>>, _route: unknown, req: IncomingMessage) {
 			const key = req.headers["idempotency-key"];
@@ -39,6 +49,7 @@ export const gatewayRoutes = [
 	{
 		path: "/webhooks",
 		mappingPolicy: "restrict",
+		...guarded,
 		// Raw bytes: the signature is computed over exactly what the partner sent.
 		mergeParams: false,
 		bodyParsers: { json: false, raw: { type: () => true, limit: MAX_WEBHOOK } },
@@ -53,6 +64,7 @@ export const gatewayRoutes = [
 	{
 		path: "/ops",
 		mappingPolicy: "restrict",
+		...guarded,
 		bodyParsers: { json: { limit: MAX_JSON, strict: true } },
 		aliases: {
 			"GET /exceptions": "gateway.exceptions",
@@ -66,26 +78,35 @@ export const gatewayRoutes = [
 			"GET /edi/interchanges": "gateway.ediInterchanges",
 			"POST /edi/interchanges/:partner/:groupControl/resend": "gateway.resendInterchange",
 			"GET /ledger": "ledger.query",
-		},
-		onBeforeCall(ctx: Context<unknown, Record<string, unknown>>, _route: unknown, req: IncomingMessage) {
-			const operator = req.headers["x-operator"];
-			if (typeof operator === "string") ctx.meta.operator = operator;
+			"GET /api-keys": "gateway.listApiKeys",
+			"POST /api-keys": "gateway.createApiKey",
+			"DELETE /api-keys/:id": "gateway.revokeApiKey",
 		},
 	},
 	{
 		path: "/metrics",
 		mappingPolicy: "restrict",
+		...guarded,
 		aliases: { "GET /": "gateway.metrics" },
 	},
 	{
 		// The operations page: static files, no build step; it reads /ops and /api/v1 like any client.
 		path: "/control-tower",
 		mappingPolicy: "restrict",
+		...guarded,
 		aliases: { "GET /": "gateway.controlTowerPage", "GET /:asset": "gateway.controlTowerAsset" },
 	},
 	{
 		path: "/health",
 		mappingPolicy: "restrict",
+		...guarded,
 		aliases: { "GET /live": "gateway.live", "GET /ready": "gateway.ready" },
+	},
+	{
+		// The error taxonomy: each problem+json `type` URI resolves here to what it means and what to do.
+		path: "/problems",
+		mappingPolicy: "restrict",
+		...guarded,
+		aliases: { "GET /": "gateway.problemTypes", "GET /:type": "gateway.problemTypes" },
 	},
 ];

@@ -5,7 +5,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { startHarness, type Harness } from "../helpers/platform-harness.ts";
 import { eventually } from "../helpers/poll.ts";
 import { releaseOrder, testOrder } from "../helpers/orders.ts";
-import { sign3pl } from "../../simulators/signatures.ts";
+import { signed3plHeaders } from "../../simulators/signatures.ts";
 
 /** Debian's `chromium` package; CHROMIUM_PATH names another build. */
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
@@ -21,12 +21,19 @@ interface DeadLetterView {
 	replay?: { by: string };
 }
 
-const ops = async <T>(h: Harness, path: string): Promise<T> => (await fetch(`${h.gatewayUrl}/ops${path}`)).json() as Promise<T>;
+const ops = async <T>(h: Harness, path: string): Promise<T> => (await fetch(`${h.gatewayUrl}/ops${path}`, { headers: h.auth })).json() as Promise<T>;
+
+/** An operator's own key, issued by the admin as in production: the ledger records its name and id. */
+async function issueOperatorKey(h: Harness, name: string): Promise<{ key: string; id: string }> {
+	const response = await fetch(`${h.gatewayUrl}/ops/api-keys`, { method: "POST", headers: { "content-type": "application/json", ...h.auth }, body: JSON.stringify({ name, role: "operator" }) });
+	assert.equal(response.status, 201);
+	return (await response.json()) as { key: string; id: string };
+}
 
 /** A verified warehouse webhook that names no order: accepted, then dead-lettered by the mapper (as in dead-letters.spec.ts). */
 async function sendUnreadableWebhook(h: Harness): Promise<void> {
 	const body = JSON.stringify({ eventId: "evt_ct_no_ref", eventType: "order.allocated", occurredAt: new Date().toISOString(), order: { id: "wo_ct", externalRef: "FO-SO-CT-1-WH1", warehouse: "WH1" }, lines: [] });
-	const response = await fetch(`${h.gatewayUrl}/webhooks/wms/acme-3pl`, { method: "POST", headers: { "content-type": "application/json", "x-3pl-signature": sign3pl(body, h.secrets.wms), "x-3pl-delivery": "d-ct-no-ref" }, body });
+	const response = await fetch(`${h.gatewayUrl}/webhooks/wms/acme-3pl`, { method: "POST", headers: { "content-type": "application/json", ...signed3plHeaders(body, h.secrets.wms), "x-3pl-delivery": "d-ct-no-ref" }, body });
 	assert.equal(response.status, 200);
 }
 
@@ -37,12 +44,13 @@ describe("the control tower in a browser: orders by status, an order's timeline,
 	let heldStatus: string;
 	let caseId: string;
 	let deadLetterId: string;
+	let operatorKey: { key: string; id: string };
 
 	before(async () => {
 		// A blocked wave holds one order in the warehouse for a minute: in flight, with an open case.
 		h = await startHarness({ mode: "embedded", wmsDelays: { exceptionDelayMs: 60_000 } });
 		h.wms.setScenario({ orders: { [HELD]: { warehouseException: "wave-blocked" } } });
-		for (const orderId of [...DONE, HELD]) assert.equal((await releaseOrder(h.gatewayUrl, testOrder(orderId))).status, 202);
+		for (const orderId of [...DONE, HELD]) assert.equal((await releaseOrder(h, testOrder(orderId))).status, 202);
 		await sendUnreadableWebhook(h);
 		for (const orderId of DONE) await eventually(`${orderId} invoiced`, async () => (await h.client.call<{ status: string }, { orderId: string }>("saga.getOrder", { orderId })).status === "invoiced");
 		[{ caseId }] = await eventually("the held order's case", async () => {
@@ -54,12 +62,23 @@ describe("the control tower in a browser: orders by status, an order's timeline,
 			return letters.length === 1 ? letters : undefined;
 		});
 		heldStatus = (await h.client.call<{ status: string }, { orderId: string }>("saga.getOrder", { orderId: HELD })).status;
+		operatorKey = await issueOperatorKey(h, OPERATOR);
 		browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
 		page = await browser.newPage();
 		const errors: string[] = [];
 		page.on("pageerror", (e) => errors.push(e.message));
 		await page.goto(`${h.gatewayUrl}/control-tower`);
+		// Without a key the page shows no data and asks for one; a wrong key is refused; the operator's key signs in.
+		await page.locator("#notice", { hasText: "Enter an operator API key" }).waitFor();
+		assert.equal(await page.locator("body[data-loaded]").count(), 0, "nothing is loaded without a key");
+		await page.locator("#api-key").fill(`wb_${"0".repeat(16)}_${"A".repeat(43)}`);
+		await page.locator("#api-key").press("Enter");
+		await page.locator("#api-key").dispatchEvent("change");
+		await page.locator("#notice", { hasText: "That key was refused" }).waitFor();
+		await page.locator("#api-key").fill(operatorKey.key);
+		await page.locator("#api-key").dispatchEvent("change");
 		await page.waitForSelector("body[data-loaded]", { timeout: 10_000 });
+		assert.equal(await page.locator("#who").textContent(), `Signed in as ${OPERATOR}`);
 		assert.deepEqual(errors, [], "the page runs without script errors");
 	});
 	after(async () => {
@@ -94,22 +113,21 @@ describe("the control tower in a browser: orders by status, an order's timeline,
 		assert.equal(await panel.isHidden(), true);
 	});
 
-	it("replays a dead letter with the Replay button, recorded with the operator", async () => {
-		await page.locator("#operator").fill(OPERATOR);
+	it("replays a dead letter with the Replay button, recorded with the operator's key", async () => {
 		await page.locator(`#dead-letters [data-dead-letter="${deadLetterId}"] button`, { hasText: "Replay" }).click();
 		await page.locator("#notice", { hasText: `replayed as` }).waitFor();
 		const [replayed] = await eventually("the dead letter replayed", async () => {
 			const letters = await ops<DeadLetterView[]>(h, `/dead-letters?status=replayed`);
 			return letters.length === 1 ? letters : undefined;
 		});
-		assert.deepEqual([replayed!.id, replayed!.replay?.by], [deadLetterId, OPERATOR]);
+		assert.deepEqual([replayed!.id, replayed!.replay?.by], [deadLetterId, `${OPERATOR} (key ${operatorKey.id})`]);
 	});
 
-	it("resolves a case with the Resolve button, recorded with the operator", async () => {
+	it("resolves a case with the Resolve button, recorded with the operator's key", async () => {
 		await page.locator(`#inbox [data-case="${caseId}"] button`, { hasText: "Resolve" }).click();
 		await page.locator("#notice", { hasText: `resolved by ${OPERATOR}` }).waitFor();
 		const [resolved] = await ops<Array<{ state: string; resolvedBy?: string }>>(h, `/exceptions?status=all&orderId=${HELD}`);
-		assert.deepEqual([resolved!.state, resolved!.resolvedBy], ["resolved", OPERATOR]);
+		assert.deepEqual([resolved!.state, resolved!.resolvedBy], ["resolved", `${OPERATOR} (key ${operatorKey.id})`]);
 		await page.locator(`#inbox [data-case="${caseId}"]`).waitFor({ state: "detached" });
 	});
 });

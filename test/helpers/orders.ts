@@ -12,6 +12,7 @@ export function testOrder(orderId: string, lines = 2): SalesOrder {
 	};
 }
 
-export async function releaseOrder(gatewayUrl: string, order: unknown): Promise<Response> {
-	return fetch(`${gatewayUrl}/api/v1/orders`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(order), signal: AbortSignal.timeout(20_000) });
+/** Releases an order through the governed API as the platform's admin key (`auth`) or a key of the test's own. */
+export async function releaseOrder(platform: { gatewayUrl: string; auth: Record<string, string> }, order: unknown): Promise<Response> {
+	return fetch(`${platform.gatewayUrl}/api/v1/orders`, { method: "POST", headers: { "content-type": "application/json", ...platform.auth }, body: JSON.stringify(order), signal: AbortSignal.timeout(20_000) });
 }

@@ -12,6 +12,7 @@ import { MemoryStreamBus } from "../../mixins/streams/memory-stream.bus.ts";
 import { MemoryStore } from "../../mixins/store/memory.store.ts";
 import { MemoryPayloadBackend } from "../../mixins/payloads/memory.payload-backend.ts";
 import type { RuntimeSettings } from "../../mixins/runtime/runtime-settings.ts";
+import { generateApiKey } from "../../services/gateway/auth/api-key.ts";
 
 /** A copy of the partner registry with every partner's policy overridden (short breaker pauses for tests). */
 function registryWithPolicy(policy: Record<string, number>): string {
@@ -39,6 +40,10 @@ export interface Harness {
 	/** The 3PL that speaks X12, for warehouse WH2. */
 	wmsX12: WmsX12Simulator;
 	secrets: { wms: string; lastmile: string };
+	/** The bootstrap admin key (every scope) this platform was started with (ADMIN_API_KEY). */
+	apiKey: string;
+	/** `Authorization: Bearer <apiKey>`, to spread into a request's headers. */
+	auth: { authorization: string };
 	/** Stops the broker hosting a service (distributed mode: one service per broker), as a SIGTERM would. */
 	stopService(name: string): Promise<void>;
 	/** Starts a service on a fresh broker of the same namespace. */
@@ -59,6 +64,7 @@ export async function startHarness(options: { mode: "distributed" | "embedded"; 
 	const natsUrl = options.natsUrl ?? NATS_URL;
 	const namespace = `t-${randomUUID().slice(0, 8)}`;
 	const secrets = { wms: randomBytes(16).toString("hex"), lastmile: randomBytes(32).toString("hex") };
+	const apiKey = generateApiKey().key;
 	const erp = new ErpSimulator();
 	const wms = new WmsSimulator({ secret: secrets.wms, stepDelayMs: options.stepDelayMs ?? 5, log: () => undefined, ...options.wmsDelays });
 	const lastmile = new LastMileSimulator({ secret: secrets.lastmile, stepDelayMs: options.stepDelayMs ?? 5, log: () => undefined });
@@ -76,6 +82,7 @@ export async function startHarness(options: { mode: "distributed" | "embedded"; 
 		WEBHOOK_SECRET_LASTMILE_ONFLEET: secrets.lastmile,
 		PORT: "0",
 		HOST: "127.0.0.1",
+		ADMIN_API_KEY: apiKey,
 	});
 	const names = options.services ?? ["gateway", "erp", "wms", "lastmile", "mapper", "saga", "ledger"];
 	const distributed = options.mode === "distributed";
@@ -104,14 +111,15 @@ export async function startHarness(options: { mode: "distributed" | "embedded"; 
 	const gatewayPort = gatewayBroker ? (gatewayBroker.getLocalService("gateway") as unknown as { server: { address(): AddressInfo } }).server.address().port : 0;
 	const gatewayUrl = gatewayBroker ? `http://127.0.0.1:${gatewayPort}` : "";
 	let generation = 0;
-	erp.setWaybillUrl(gatewayUrl);
+	erp.setWaybillUrl(gatewayUrl, apiKey);
 	wms.setCallbackUrl(`${gatewayUrl}/webhooks/wms/acme-3pl`);
 	lastmile.setCallbackUrl(`${gatewayUrl}/webhooks/lastmile/onfleet`);
 	lastmileRapid.setCallbackUrl(`${gatewayUrl}/webhooks/lastmile/rapid-courier`);
 	wmsX12.setCallbackUrl(`${gatewayUrl}/webhooks/wms/edi-3pl`);
 
 	return {
-		namespace, gatewayUrl, brokers, client, erp, wms, lastmile, lastmileRapid, wmsX12, secrets,
+		namespace, gatewayUrl, brokers, client, erp, wms, lastmile, lastmileRapid, wmsX12, secrets, apiKey,
+		auth: { authorization: `Bearer ${apiKey}` },
 		async stopService(name: string) {
 			const index = brokers.findIndex((b) => b.getLocalService(name));
 			if (index < 0) throw new Error(`no running broker hosts '${name}'`);

@@ -112,7 +112,7 @@ describe("WMS simulator", () => {
     const [allocated, picked, packed, manifested] = receiver.hits.map((h) => h.body);
     assert.deepEqual(receiver.hits.map((h) => h.body.eventType), ["order.allocated", "order.picked", "order.packed", "shipment.manifested"]);
     for (const hit of receiver.hits) {
-      const expected = `sha256=${createHmac("sha256", WMS_SECRET).update(hit.raw).digest("hex")}`;
+      const expected = `sha256=${createHmac("sha256", WMS_SECRET).update(`${hit.headers["x-3pl-timestamp"]}.${hit.raw}`).digest("hex")}`;
       assert.equal(hit.headers["x-3pl-signature"], expected);
       assert.match(String(hit.headers["x-3pl-delivery"]), /^[0-9a-f-]{36}$/);
       assert.deepEqual(hit.body.order, { id: "wo_1", externalRef: "FO-SO-1", orderRef: "SO-1", warehouse: "AMS1" });
@@ -160,7 +160,10 @@ describe("WMS simulator", () => {
     const [failed, retried] = receiver.hits;
     assert.equal(retried?.raw, failed?.raw);
     assert.equal(retried?.headers["x-3pl-delivery"], failed?.headers["x-3pl-delivery"]);
-    assert.equal(retried?.headers["x-3pl-signature"], failed?.headers["x-3pl-signature"]);
+    // Signed anew per attempt: the retry's signature covers its own timestamp and the same bytes.
+    const signedAt = (hit: typeof retried) => `sha256=${createHmac("sha256", WMS_SECRET).update(`${hit?.headers["x-3pl-timestamp"]}.${hit?.raw}`).digest("hex")}`;
+    assert.equal(retried?.headers["x-3pl-signature"], signedAt(retried));
+    assert.equal(failed?.headers["x-3pl-signature"], signedAt(failed));
     assert.deepEqual(
       receiver.hits.map((h) => `${h.body.eventType}:${h.status}`),
       ["order.allocated:500", "order.allocated:200", "order.picked:200", "order.packed:200", "shipment.manifested:200"],

@@ -48,10 +48,10 @@ async function place(url: string, orderRef: string, lines = LINES): Promise<stri
   return created.body.id as string;
 }
 
-/** Every webhook carries a fresh delivery id and the 3PL's HMAC of its exact bytes. */
+/** Every webhook carries a fresh delivery id and the 3PL's HMAC of its timestamp and exact bytes. */
 function assertSigned(hits: Hit[]): void {
   for (const hit of hits) {
-    assert.equal(hit.headers["x-3pl-signature"], `sha256=${createHmac("sha256", SECRET).update(hit.raw).digest("hex")}`);
+    assert.equal(hit.headers["x-3pl-signature"], `sha256=${createHmac("sha256", SECRET).update(`${hit.headers["x-3pl-timestamp"]}.${hit.raw}`).digest("hex")}`);
     assert.match(String(hit.headers["x-3pl-delivery"]), /^[0-9a-f-]{36}$/);
     assert.match(hit.body.eventId, /^evt_[0-9a-f]{32}$/);
   }

@@ -1,10 +1,11 @@
 import type { Context } from "moleculer";
+import { actorOf, type Principal } from "../auth/principal.ts";
 import { NotFoundError } from "../../../canonical/index.ts";
 import type { PartnerRegistry } from "../../../config/partner-registry.ts";
 import { PAGE, PAGE_HEADERS, readAsset } from "./assets.ts";
 import { OVERVIEW_TTL_MS, ShortCache, controlTowerOverview, type ControlTowerOverview } from "./overview.ts";
 
-type Meta = { operator?: string; $responseType?: string; $responseHeaders?: Record<string, string> };
+type Meta = { user?: Principal | null; $responseType?: string; $responseHeaders?: Record<string, string> };
 interface ControlTowerHost {
 	registry: PartnerRegistry;
 	overviews?: ShortCache<ControlTowerOverview>;
@@ -36,12 +37,12 @@ export const controlTowerActions = {
 			return this.overviews.get(String(windowMs), () => controlTowerOverview((action, params) => ctx.call(action, params), this.registry, windowMs));
 		},
 	},
-	/** Resolves an exception case by hand; the operator (X-Operator) is recorded on the case and in the ledger. Idempotent. */
+	/** Resolves an exception case by hand; who did it (the API key's name and id) is recorded on the case and in the ledger. Idempotent. */
 	resolveException: {
-		params: { caseId: { type: "string", min: 1, max: 128 }, note: { type: "string", optional: true, max: 500 }, by: { type: "string", optional: true, min: 1, max: 128 } },
-		handler(ctx: Context<{ caseId: string; note?: string; by?: string }, Meta>) {
+		params: { caseId: { type: "string", min: 1, max: 128 }, note: { type: "string", optional: true, max: 500 } },
+		handler(ctx: Context<{ caseId: string; note?: string }, Meta>) {
 			const { caseId, note } = ctx.params;
-			return ctx.call("saga.resolveException", { caseId, by: ctx.meta.operator ?? ctx.params.by ?? "anonymous", ...(note ? { note } : {}) });
+			return ctx.call("saga.resolveException", { caseId, by: actorOf(ctx.meta.user!), ...(note ? { note } : {}) });
 		},
 	},
 };

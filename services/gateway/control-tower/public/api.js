@@ -9,10 +9,21 @@ export class ApiError extends Error {
 	}
 }
 
-async function request(method, path, { body, operator, timeoutMs = 10_000 } = {}) {
+// The operator's API key: kept for this browser tab only (sessionStorage), sent as a bearer token.
+let apiKey = sessionStorage.getItem("waybill.apiKey") || "";
+
+export function setApiKey(key) {
+	apiKey = key;
+	if (key) sessionStorage.setItem("waybill.apiKey", key);
+	else sessionStorage.removeItem("waybill.apiKey");
+}
+
+export const hasApiKey = () => apiKey !== "";
+
+async function request(method, path, { body, timeoutMs = 10_000 } = {}) {
 	const headers = { accept: "application/json" };
 	if (body !== undefined) headers["content-type"] = "application/json";
-	if (operator) headers["x-operator"] = operator;
+	if (apiKey) headers.authorization = `Bearer ${apiKey}`;
 	const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
 	const text = await response.text();
 	let data;
@@ -33,6 +44,7 @@ export const api = {
 	deadLetters: () => request("GET", `/ops/dead-letters?${q({ status: "waiting", limit: 100 })}`),
 	order: (orderId) => request("GET", `/api/v1/orders/${encodeURIComponent(orderId)}`),
 	trace: (orderId) => request("GET", `/api/v1/orders/${encodeURIComponent(orderId)}/trace`),
-	resolveCase: (caseId, operator, note) => request("POST", `/ops/exceptions/${encodeURIComponent(caseId)}/resolve`, { operator, body: note ? { note } : {} }),
-	replayDeadLetter: (id, operator) => request("POST", "/ops/dead-letters/replay", { operator, body: { ids: [id] } }),
+	whoami: () => request("GET", "/api/v1/whoami"),
+	resolveCase: (caseId, note) => request("POST", `/ops/exceptions/${encodeURIComponent(caseId)}/resolve`, { body: note ? { note } : {} }),
+	replayDeadLetter: (id) => request("POST", "/ops/dead-letters/replay", { body: { ids: [id] } }),
 };

@@ -1,6 +1,6 @@
 // The control tower: reads the overview, the exception inbox and the dead letters every few
 // seconds, and one order's timeline and trace on demand (#order=<id>).
-import { api } from "./api.js";
+import { api, hasApiKey, setApiKey } from "./api.js";
 import { h, show } from "./dom.js";
 import { orderPanel } from "./order-panel.js";
 import * as sections from "./sections.js";
@@ -9,20 +9,41 @@ const REFRESH_MS = Number(new URLSearchParams(location.search).get("refresh")) |
 const $ = (id) => document.getElementById(id);
 const state = { ownerFilter: "", expanded: new Set(), orderId: undefined, timer: undefined, refreshing: false, again: false };
 
-function operator() {
-	return $("operator").value.trim();
-}
+/** Who the key belongs to, as the gateway tells it: every action is recorded in the ledger under this name. */
+let signedInAs = "";
 
 function notify(text, tone = "info") {
 	show($("notice"), text ? h("p", { class: `notice ${tone}` }, text) : null);
 }
 
-/** An action needs a name for the ledger: the operator field (kept in this browser). */
+/** Checks the key with the gateway and shows whose it is; a refused key is dropped. */
+async function signIn(key) {
+	setApiKey(key);
+	if (!key) {
+		signedInAs = "";
+		$("who").textContent = "";
+		notify("Enter an operator API key: the control tower shows nothing without one.", "warn");
+		return;
+	}
+	try {
+		const me = await api.whoami();
+		signedInAs = me.name;
+		$("who").textContent = `Signed in as ${me.name}`;
+		notify("");
+		await refresh();
+	} catch (e) {
+		setApiKey("");
+		signedInAs = "";
+		$("who").textContent = "";
+		notify(`That key was refused: ${e.message}`, "bad");
+	}
+}
+
+/** An action needs a key: it is recorded in the ledger with the key's name. */
 function requireOperator() {
-	const name = operator();
-	if (name) return name;
-	notify("Enter your name as operator first: every action is recorded with it.", "warn");
-	$("operator").focus();
+	if (hasApiKey()) return signedInAs || "you";
+	notify("Enter an operator API key first: every action is recorded with its name.", "warn");
+	$("api-key").focus();
 	return undefined;
 }
 
@@ -31,7 +52,7 @@ async function resolveCase(c, button) {
 	if (!by) return;
 	button.disabled = true;
 	try {
-		const result = await api.resolveCase(c.caseId, by);
+		const result = await api.resolveCase(c.caseId);
 		notify(result.resolved ? `Case ${c.caseId} (${c.kind}) resolved by ${by}.` : `Case ${c.caseId}: ${result.skipped}`, "ok");
 		await refresh();
 	} catch (e) {
@@ -45,7 +66,7 @@ async function replay(letter, button) {
 	if (!by) return;
 	button.disabled = true;
 	try {
-		const result = await api.replayDeadLetter(letter.id, by);
+		const result = await api.replayDeadLetter(letter.id);
 		const outcome = result.results?.[0];
 		notify(outcome?.replayId ? `Dead letter ${letter.id} replayed as ${outcome.replayId} by ${by}.` : `Dead letter ${letter.id} not replayed: ${outcome?.skipped ?? "nothing selected"}`, outcome?.replayId ? "ok" : "warn");
 		await refresh();
@@ -63,6 +84,8 @@ function ownerOptions(cases) {
 
 /** One refresh at a time; one asked for meanwhile (after an action) runs right after, with fresh answers. */
 async function refresh() {
+	// Without a key every read would be refused (and each refusal audited): wait for one.
+	if (!hasApiKey()) return;
 	if (state.refreshing) {
 		state.again = true;
 		return;
@@ -126,9 +149,7 @@ function followHash() {
 }
 
 function start() {
-	const saved = localStorage.getItem("waybill.operator");
-	if (saved) $("operator").value = saved;
-	$("operator").addEventListener("change", () => localStorage.setItem("waybill.operator", operator()));
+	$("api-key").addEventListener("change", () => void signIn($("api-key").value.trim()));
 	$("window").addEventListener("change", () => void refresh());
 	$("order-search").addEventListener("submit", (e) => {
 		e.preventDefault();
@@ -138,7 +159,8 @@ function start() {
 	window.addEventListener("hashchange", followHash);
 	document.addEventListener("keydown", (e) => e.key === "Escape" && state.orderId && closeOrder());
 	followHash();
-	void refresh();
+	if (hasApiKey()) void signIn(sessionStorage.getItem("waybill.apiKey") ?? "");
+	else notify("Enter an operator API key: the control tower shows nothing without one.", "warn");
 	state.timer = setInterval(() => document.visibilityState === "visible" && void refresh(), REFRESH_MS);
 }
 
