@@ -1,6 +1,6 @@
 import type { Context, ServiceSettingSchema } from "moleculer";
 import ApiGateway from "moleculer-web";
-import { NotFoundError, assertMatches, salesOrderSchema, strictVariant, type SalesOrder } from "../../canonical/index.ts";
+import { NotFoundError, SchemaInvalidError, assertMatches, salesOrderSchema, strictVariant, type SalesOrder } from "../../canonical/index.ts";
 import { startIntake } from "../../mixins/tracing/hop-span.ts";
 import { DurableStreamsMixin, type DurableStreamsMethods, type StreamingServiceSchema } from "../../mixins/durable-streams.mixin.ts";
 import { StoreMixin, type StoreMethods } from "../../mixins/store.mixin.ts";
@@ -27,6 +27,7 @@ import { claimOrder, assertMayAccessOrder } from "./auth/order-access.ts";
 import type { Principal } from "./auth/principal.ts";
 import { orderReadActions } from "./order-reads.actions.ts";
 import { carrierAndStockActions } from "./carrier-and-stock.actions.ts";
+import { openApiActions } from "./openapi/openapi.actions.ts";
 import { namespaceOf, settingsOf } from "../../mixins/runtime/broker-resources.ts";
 import { brokerPrometheusText } from "../../mixins/metrics/prometheus-text.ts";
 
@@ -82,6 +83,7 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 		...authActions,
 		...orderReadActions,
 		...carrierAndStockActions,
+		...openApiActions,
 		/** Release an order (the ERP owns it). Stored durably before the 202; Idempotency-Key honoured; the same order twice is one order. */
 		releaseOrder: {
 			async handler(ctx: Context<Record<string, unknown>, Meta>) {
@@ -155,12 +157,13 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 		webhookCheck: {
 			handler(ctx: Context<WebhookParams, Meta>) {
 				const entry = this.registry.find(ctx.params.params.system, ctx.params.params.partner);
-				ctx.meta.$responseType = "text/plain; charset=utf-8";
 				const check = ctx.params.query?.check;
 				if (!entry.webhook || typeof check !== "string" || check.length === 0 || check.length > 512) {
-					ctx.meta.$statusCode = 400;
-					return "expected ?check=<token>";
+					throw new SchemaInvalidError("webhook check", [{ field: "check", message: "expected ?check=<token> (1 to 512 characters) on a partner that sends webhooks" }]);
 				}
+				// Echoed as plain text, never sniffed as HTML: the token is the caller's.
+				ctx.meta.$responseType = "text/plain; charset=utf-8";
+				ctx.meta.$responseHeaders = { "X-Content-Type-Options": "nosniff" };
 				return check;
 			},
 		},

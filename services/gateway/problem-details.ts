@@ -16,8 +16,10 @@ export interface ProblemDetails {
 /** Moleculer and body-parser errors, in the Waybill taxonomy. */
 function normalise(type: string | undefined, status: number): string {
 	if (type === "VALIDATION_ERROR" || type === "INVALID_REQUEST_BODY") return ERROR_TYPES.SCHEMA_INVALID;
-	if (type === "entity.parse.failed") return ERROR_TYPES.PAYLOAD_UNPARSEABLE;
 	if (type === "entity.too.large" || status === 413) return "PAYLOAD_TOO_LARGE";
+	// body-parser's other refusals (parse failed, unsupported charset or encoding, request aborted): the bytes could not be read.
+	if (type && /^(entity|request|encoding|charset)\./.test(type)) return ERROR_TYPES.PAYLOAD_UNPARSEABLE;
+	if (type === "QUEUE_FULL") return ERROR_TYPES.OVERLOADED;
 	if (type === "NOT_FOUND" || type === "SERVICE_NOT_FOUND" && status === 404) return ERROR_TYPES.NOT_FOUND;
 	if (type === "SERVICE_NOT_AVAILABLE" || type === "SERVICE_NOT_FOUND" || type === "REQUEST_TIMEOUT") return "SERVICE_UNAVAILABLE";
 	return type ?? "UNEXPECTED";
