@@ -96,8 +96,7 @@ export class ErpSimulator {
     return this.scenario();
   }
 
-  /** Where the ERP calls Waybill's governed API (its gateway's base URL). */
-  /** Where Waybill is, and the ERP's API key for it. */
+  /** Where the ERP calls Waybill's governed API (its gateway's base URL), and the ERP's API key for it. */
   setWaybillUrl(url: string, apiKey?: string): void {
     this.driver.setWaybillUrl(url, apiKey);
   }

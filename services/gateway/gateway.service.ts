@@ -202,10 +202,6 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 	},
 
 	methods: {
-		/**
-		 * moleculer-web logs every 5xx with its stack at error level. A retryable refusal (overloaded,
-		 * a stream or partner briefly unavailable) is an expected answer under load: one warn line.
-		 */
 		/** moleculer-web's authentication hook: the API key, the route's requirement, the caller's rate. */
 		authenticate(_ctx: unknown, _route: unknown, req: Parameters<typeof authenticateRequest>[1]) {
 			return authenticateRequest({ keyRing: this.keyRing, rateLimits: this.rateLimits, registry: this.registry }, req);
@@ -213,6 +209,10 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 		authorize(ctx: Context<unknown, Meta>, _route: unknown, req: Parameters<typeof authorizeRequest>[1]) {
 			authorizeRequest(ctx.meta.user ?? undefined, req);
 		},
+		/**
+		 * moleculer-web logs every 5xx with its stack at error level. A retryable refusal (overloaded,
+		 * a stream or partner briefly unavailable) is an expected answer under load: one warn line.
+		 */
 		errorHandler(req: unknown, res: unknown, err: unknown) {
 			const e = err as { name?: string; message?: string; code?: number; retryable?: boolean; stack?: string; data?: unknown };
 			if (e?.retryable) this.logger.warn(`request refused for now: ${e.name}: ${e.message}`);

@@ -6,7 +6,7 @@ import type { StreamBus } from "../../mixins/streams/stream-bus.ts";
 import { listDeadLetters, replayDeadLetters, type DeadLetterFilter } from "./dead-letters.ts";
 import { ediInterchangeFilterSchema, listInterchanges, resendInterchange, type EdiInterchangeFilter } from "./edi-interchanges.ts";
 import type { Publish } from "./inbound-recorder.ts";
-import { actorOf, type Principal } from "./auth/principal.ts";
+import { actorFor, claimedActorParam, type Principal } from "./auth/principal.ts";
 import { recordOperatorAction } from "./auth/auth.actions.ts";
 
 /** What the operations actions need from the gateway. */
@@ -48,10 +48,10 @@ export const opsActions = {
 		},
 		/** Sends an interchange's command again as a new interchange (a new control number), tracked for its own 997; recorded in the ledger with who asked. */
 		resendInterchange: {
-			params: { partner: { type: "string", min: 1, max: 64 }, groupControl: { type: "string", pattern: /^\d{1,9}$/ } },
+			params: { partner: { type: "string", min: 1, max: 64 }, groupControl: { type: "string", pattern: /^\d{1,9}$/ }, ...claimedActorParam },
 			async handler(this: OpsHost, ctx: Context<{ partner: string; groupControl: string }, { user?: Principal | null }>) {
 				const resent = await resendInterchange(ctx, this.registry, ctx.params.partner, ctx.params.groupControl);
-				await recordOperatorAction(this, actorOf(ctx.meta.user!), "edi.interchange.resent", `${ctx.params.partner}/${ctx.params.groupControl}`);
+				await recordOperatorAction(this, actorFor(ctx), "edi.interchange.resent", `${ctx.params.partner}/${ctx.params.groupControl}`);
 				return resent;
 			},
 		},
@@ -78,11 +78,12 @@ export const opsActions = {
 				ids: { type: "array", items: "string", optional: true, min: 1, max: 1000 },
 				filter: { type: "object", optional: true, props: DEAD_LETTER_FILTER },
 				data: { type: "any", optional: true },
+				...claimedActorParam,
 			},
 			async handler(this: OpsHost, ctx: Context<{ ids?: string[]; filter?: DeadLetterFilter; data?: unknown }, { user?: Principal | null }>) {
 				if (!ctx.params.ids && !ctx.params.filter) throw new SchemaInvalidError("replay request", [{ field: "ids", message: "name the dead letters: ids or a filter" }]);
 				const filter = { ...ctx.params.filter, ...(ctx.params.ids ? { ids: ctx.params.ids } : {}) };
-				const by = actorOf(ctx.meta.user!);
+				const by = actorFor(ctx);
 				const replayed = await replayDeadLetters({ bus: this.streamBus(), store: this.store(), publish: this.publisher() }, { filter, data: ctx.params.data, by });
 				return { replayed: replayed.filter((r) => r.replayId).length, results: replayed };
 			},

@@ -20,17 +20,17 @@ describe("a NATS outage while orders are released", () => {
 	});
 
 	it("refuses new orders with 503 problem+json and Retry-After while the broker is down, then completes every accepted order once it is back", async () => {
-		assert.equal((await releaseOrder(h.gatewayUrl, testOrder("SO-OUT-1"))).status, 202);
+		assert.equal((await releaseOrder(h, testOrder("SO-OUT-1"))).status, 202);
 		await nats.kill();
 
-		const refused = await releaseOrder(h.gatewayUrl, testOrder("SO-OUT-2"));
+		const refused = await releaseOrder(h, testOrder("SO-OUT-2"));
 		assert.equal(refused.status, 503);
 		assert.match(refused.headers.get("content-type") ?? "", /^application\/problem\+json/);
 		assert.equal(refused.headers.get("retry-after"), "1");
 		assert.equal(((await refused.json()) as { type: string }).type, "https://waybill.dev/problems/stream-unavailable");
 
 		await nats.up();
-		const accepted = await eventually("the gateway accepting again", async () => (await releaseOrder(h.gatewayUrl, testOrder("SO-OUT-3"))).status === 202, 30_000, 250);
+		const accepted = await eventually("the gateway accepting again", async () => (await releaseOrder(h, testOrder("SO-OUT-3"))).status === 202, 30_000, 250);
 		assert.equal(accepted, true);
 
 		await eventually("both accepted orders invoiced", async () => {

@@ -7,7 +7,7 @@ import { testOrder } from "../helpers/orders.ts";
 /** Releases an order, reporting what the client saw: the status, or that the connection failed. */
 async function release(h: Harness, orderId: string): Promise<number | "connection failed"> {
 	try {
-		const response = await fetch(`${h.gatewayUrl}/api/v1/orders`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(testOrder(orderId)) });
+		const response = await fetch(`${h.gatewayUrl}/api/v1/orders`, { method: "POST", headers: { "content-type": "application/json", ...h.auth }, body: JSON.stringify(testOrder(orderId)) });
 		await response.arrayBuffer();
 		return response.status;
 	} catch {

@@ -138,6 +138,18 @@ describe("who may do what: API keys, scopes, partner isolation, signed webhooks 
 		]);
 	});
 
+	it("records who acted as authenticated over HTTP, whatever the body claims, and as a broker caller names itself inside the cluster", async () => {
+		const overHttp = await issue({ name: "claims", role: "observer", by: "mallory" });
+		assert.equal(overHttp.status, 201);
+		const inside = await h.client.call<Issued, unknown>("gateway.createApiKey", { name: "from the REPL", role: "observer", by: "repl:sre" });
+		const me = (await (await call("/api/v1/whoami", { key: h.apiKey })).json()) as { name: string; keyId: string };
+		const actors = await eventually("both issues in the ledger", async () => {
+			const [a, b] = await Promise.all([ledgerOf(`operator:${overHttp.body.id}`), ledgerOf(`operator:${inside.id}`)]);
+			return a.length === 1 && b.length === 1 ? [a[0]!.actor, b[0]!.actor] : undefined;
+		});
+		assert.deepEqual(actors, [`${me.name} (key ${me.keyId})`, `repl:sre (node ${h.client.nodeID})`]);
+	});
+
 	it("answers a key over its rate 429 with Retry-After, and does not audit it", async () => {
 		const since = new Date().toISOString();
 		const answers = await Promise.all(Array.from({ length: 8 }, () => call("/api/v1/orders/SO-SEC-A", { key: keys.slow!.key })));

@@ -11,7 +11,7 @@ import type { DurableStreamsMethods } from "../../mixins/durable-streams.mixin.t
 import { startHarness, type Harness } from "../helpers/platform-harness.ts";
 import { eventually } from "../helpers/poll.ts";
 import { releaseOrder, testOrder } from "../helpers/orders.ts";
-import { sign3pl } from "../../simulators/signatures.ts";
+import { signed3plHeaders } from "../../simulators/signatures.ts";
 
 /** Small enough that the X12 documents and most partner webhooks of a normal order go through the claim check. */
 const INLINE_MAX_BYTES = 512;
@@ -54,8 +54,8 @@ for (const mode of ["embedded", "distributed"] as const) {
 		before(async () => {
 			process.env.PAYLOAD_INLINE_MAX_BYTES = String(INLINE_MAX_BYTES);
 			h = await startHarness({ mode });
-			assert.equal((await releaseOrder(h.gatewayUrl, { ...testOrder("SO-CLAIM-X12", 3), warehouse: "WH2" })).status, 202);
-			assert.equal((await releaseOrder(h.gatewayUrl, testOrder("SO-CLAIM-JSON", 3))).status, 202);
+			assert.equal((await releaseOrder(h, { ...testOrder("SO-CLAIM-X12", 3), warehouse: "WH2" })).status, 202);
+			assert.equal((await releaseOrder(h, testOrder("SO-CLAIM-JSON", 3))).status, 202);
 			await eventually("both orders invoiced", async () => (await h.client.call<{ invoiced: number }>("saga.stats")).invoiced === 2, 60_000);
 		});
 		after(async () => {
@@ -90,7 +90,7 @@ for (const mode of ["embedded", "distributed"] as const) {
 			assert.ok(Buffer.byteLength(body) > 300_000);
 			const answer = await fetch(`${h.gatewayUrl}/webhooks/wms/acme-3pl`, {
 				method: "POST",
-				headers: { "content-type": "application/json", "x-3pl-delivery": `delivery-claim-${mode}`, "x-3pl-signature": sign3pl(body, h.secrets.wms) },
+				headers: { "content-type": "application/json", "x-3pl-delivery": `delivery-claim-${mode}`, ...signed3plHeaders(body, h.secrets.wms) },
 				body,
 			});
 			assert.equal(answer.status, 200);
@@ -116,7 +116,7 @@ for (const mode of ["embedded", "distributed"] as const) {
 		});
 
 		it("replays claim-checked messages in a shadow run: each 945 is read back and diffed", async () => {
-			const response = await fetch(`${h.gatewayUrl}/ops/mappings/shadow`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ system: "wms", partner: "edi-3pl", files: carrierCandidate() }) });
+			const response = await fetch(`${h.gatewayUrl}/ops/mappings/shadow`, { method: "POST", headers: { "content-type": "application/json", ...h.auth }, body: JSON.stringify({ system: "wms", partner: "edi-3pl", files: carrierCandidate() }) });
 			assert.equal(response.status, 200);
 			const report = (await response.json()) as { messages: number; changed: number; unresolved?: unknown[]; results: Array<{ diffs: Array<{ path: string; live: unknown; candidate: unknown }> }> };
 			assert.equal(report.unresolved, undefined);

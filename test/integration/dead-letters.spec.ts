@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { startHarness, type Harness } from "../helpers/platform-harness.ts";
 import { eventually } from "../helpers/poll.ts";
 import { releaseOrder, testOrder } from "../helpers/orders.ts";
-import { sign3pl } from "../../simulators/signatures.ts";
+import { issueKey } from "../helpers/api-keys.ts";
+import { signed3plHeaders } from "../../simulators/signatures.ts";
 import { MemoryStreamBus } from "../../mixins/streams/memory-stream.bus.ts";
 import { createEnvelope, CHANNELS } from "../../canonical/index.ts";
 
@@ -21,20 +22,21 @@ interface DeadLetterView {
 	message: { data: { body: string } };
 }
 
-const ops = (h: Harness, path: string, init?: RequestInit) => fetch(`${h.gatewayUrl}/ops${path}`, init);
+/** An /ops request as `as` (the platform's admin key unless a test acts with a key of its own). */
+const ops = (h: Harness, path: string, init?: RequestInit, as: { authorization: string } = h.auth) => fetch(`${h.gatewayUrl}/ops${path}`, { ...init, headers: { ...init?.headers, ...as } });
 
 describe("dead letters: listed with their error and business keys, replayed idempotently with an audited correction", () => {
 	let h: Harness;
 	before(async () => {
 		h = await startHarness({ mode: "embedded" });
-		assert.equal((await releaseOrder(h.gatewayUrl, testOrder("SO-DL-1"))).status, 202);
+		assert.equal((await releaseOrder(h, testOrder("SO-DL-1"))).status, 202);
 		await eventually("SO-DL-1 invoiced", async () => (await h.client.call<{ status: string }, { orderId: string }>("saga.getOrder", { orderId: "SO-DL-1" })).status === "invoiced");
 	});
 	after(async () => h?.stop());
 
 	it("dead-letters a verified webhook the mapper cannot read, with the error, attempts, times and keys", async () => {
 		const body = JSON.stringify({ eventId: "evt_no_ref", eventType: "order.allocated", occurredAt: new Date().toISOString(), order: { id: "wo_1", externalRef: "FO-SO-DL-1-WH1", warehouse: "WH1" }, lines: [] });
-		const response = await fetch(`${h.gatewayUrl}/webhooks/wms/acme-3pl`, { method: "POST", headers: { "content-type": "application/json", "x-3pl-signature": sign3pl(body, h.secrets.wms), "x-3pl-delivery": "d-no-ref" }, body });
+		const response = await fetch(`${h.gatewayUrl}/webhooks/wms/acme-3pl`, { method: "POST", headers: { "content-type": "application/json", ...signed3plHeaders(body, h.secrets.wms), "x-3pl-delivery": "d-no-ref" }, body });
 		assert.equal(response.status, 200, "a verified webhook is accepted: the mapper finds the problem later");
 		const [dead] = await eventually("the dead letter", async () => {
 			const list = (await (await ops(h, "/dead-letters?errorType=MAPPING_FAILED")).json()) as DeadLetterView[];
@@ -54,7 +56,8 @@ describe("dead letters: listed with their error and business keys, replayed idem
 		const fixed = JSON.parse(dead!.message.data.body) as { order: Record<string, string> };
 		fixed.order.orderRef = "SO-DL-1";
 		const data = { ...dead!.message.data, body: JSON.stringify(fixed) };
-		const replay = () => ops(h, "/dead-letters/replay", { method: "POST", headers: { "content-type": "application/json", "x-operator": "ops.anna" }, body: JSON.stringify({ ids: [dead!.id], data }) });
+		const anna = await issueKey(h, "ops: Anna", "operator");
+		const replay = () => ops(h, "/dead-letters/replay", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ids: [dead!.id], data }) }, anna.auth);
 		const first = (await (await replay()).json()) as { replayed: number };
 		const second = (await (await replay()).json()) as { replayed: number };
 		assert.equal(first.replayed, 1);
@@ -65,9 +68,9 @@ describe("dead letters: listed with their error and business keys, replayed idem
 		});
 		// The webhook never named its order, so its dead letter (and the replay) are correlated by its event id.
 		const entries = await h.client.call<Array<{ type: string; actor?: string }>, { correlationId: string }>("ledger.byCorrelation", { correlationId: dead!.orderId });
-		assert.deepEqual(entries.filter((e) => e.type === "waybill.message.replayed").map((e) => e.actor), ["ops.anna"], "the replay, and who made it, is in the ledger");
+		assert.deepEqual(entries.filter((e) => e.type === "waybill.message.replayed").map((e) => e.actor), [anna.actor], "the replay, and the key that made it, is in the ledger");
 		const [after] = (await (await ops(h, "/dead-letters?errorType=MAPPING_FAILED")).json()) as Array<DeadLetterView & { replay: { by: string; edited: boolean } }>;
-		assert.deepEqual([after!.status, after!.replay.by, after!.replay.edited], ["replayed", "ops.anna", true]);
+		assert.deepEqual([after!.status, after!.replay.by, after!.replay.edited], ["replayed", anna.actor, true]);
 	});
 
 	it("dead-letters a poison message on the events stream in every group that reads it, with SCHEMA_INVALID", async () => {

@@ -45,7 +45,7 @@ describe("EDIFACT partners on a running platform: a 3PL's DESADV and a carrier's
 		process.env.WEBHOOK_SECRET_LASTMILE_EDIFACT_CARRIER = secrets.lastmile;
 		// No partner adapters: nothing but the DESADV ships the order.
 		h = await startHarness({ mode: "embedded", services: ["gateway", "mapper", "saga", "ledger"] });
-		assert.equal((await releaseOrder(h.gatewayUrl, testOrder(ORDER, 3))).status, 202);
+		assert.equal((await releaseOrder(h, testOrder(ORDER, 3))).status, 202);
 		await eventually("the saga knows the order", () => h.client.call("saga.getOrder", { orderId: ORDER }), 10_000);
 	});
 	after(async () => {

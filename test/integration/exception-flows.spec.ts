@@ -39,7 +39,7 @@ for (const mode of ["embedded", "distributed"] as const) {
 			h = await startHarness({ mode, policiesFile: POLICIES, wmsDelays: { exceptionDelayMs: 3_000, returnReceiptDelayMs: 200 } });
 			scriptScenarios(h, prefix);
 			const orders = ordersFor(prefix);
-			for (const o of orders) assert.equal((await releaseOrder(h.gatewayUrl, o)).status, 202);
+			for (const o of orders) assert.equal((await releaseOrder(h, o)).status, 202);
 			await eventually("every order settled twice in a row", async () => (await settled(h, orders.length)) && (await new Promise((r) => setTimeout(r, 500)), settled(h, orders.length)), 120_000, 250);
 		});
 
@@ -92,12 +92,12 @@ for (const mode of ["embedded", "distributed"] as const) {
 			assert.deepEqual([noShow["waybill.sla.at-risk"], noShow["waybill.exception.opened"], noShow["waybill.exception.resolved"]], [1, 1, 1]);
 			const cases = await h.client.call<Array<{ kind: string; owner: string; state: string }>, Record<string, string>>("saga.exceptions", { orderId: id("NOSHOW"), status: "all" });
 			assert.deepEqual(cases.map((c) => [c.kind, c.owner, c.state]), [["warehouse-exception", "transport-ops", "resolved"]]);
-			const overHttp = await fetch(`${h.gatewayUrl}/ops/exceptions?status=all&orderId=${id("NOSHOW")}&type=warehouse-exception&partner=acme-3pl`);
+			const overHttp = await fetch(`${h.gatewayUrl}/ops/exceptions?status=all&orderId=${id("NOSHOW")}&type=warehouse-exception&partner=acme-3pl`, { headers: h.auth });
 			assert.equal(overHttp.status, 200);
 			assert.deepEqual(((await overHttp.json()) as Array<{ orderId: string }>).map((c) => c.orderId), [id("NOSHOW")]);
-			const byType = (await (await fetch(`${h.gatewayUrl}/ops/exceptions?status=all&type=sla-breach`)).json()) as Array<{ orderId: string }>;
+			const byType = (await (await fetch(`${h.gatewayUrl}/ops/exceptions?status=all&type=sla-breach`, { headers: h.auth })).json()) as Array<{ orderId: string }>;
 			assert.deepEqual(byType.map((c) => c.orderId), [id("SLA")]);
-			const refused = await fetch(`${h.gatewayUrl}/ops/exceptions?type=no-such-type`);
+			const refused = await fetch(`${h.gatewayUrl}/ops/exceptions?type=no-such-type`, { headers: h.auth });
 			assert.deepEqual([refused.status >= 400 && refused.status < 500, refused.headers.get("content-type")?.startsWith("application/problem+json")], [true, true]);
 		});
 

@@ -37,12 +37,12 @@ describe("field ownership enforced on what partners send", () => {
 	});
 
 	it("does not apply a field the writer does not own, records the conflict in the ledger and shows it to operators", async () => {
-		assert.equal((await releaseOrder(h.gatewayUrl, testOrder("SO-OWN-1"))).status, 202);
+		assert.equal((await releaseOrder(h, testOrder("SO-OWN-1"))).status, 202);
 		await eventually("the order invoiced", async () => (await h.client.call<{ status: string }, { orderId: string }>("saga.getOrder", { orderId: "SO-OWN-1" })).status === "invoiced");
 		const order = await h.client.call<{ order: { serviceLevel: string } }, { orderId: string }>("saga.getOrder", { orderId: "SO-OWN-1" });
 		assert.equal(order.order.serviceLevel, "standard", "the ERP's service level stands");
 
-		const conflicts = (await (await fetch(`${h.gatewayUrl}/ops/conflicts`)).json()) as Conflict[];
+		const conflicts = (await (await fetch(`${h.gatewayUrl}/ops/conflicts`, { headers: h.auth })).json()) as Conflict[];
 		assert.deepEqual(
 			conflicts.map((c) => [c.orderId, c.partner, c.factType, c.path, c.writer, c.owners]),
 			[["SO-OWN-1", "acme-3pl", "wms.fulfillment.allocated", "serviceLevel", "wms", ["erp"]]],

@@ -3,12 +3,12 @@ import assert from "node:assert/strict";
 import { startHarness, type Harness } from "../helpers/platform-harness.ts";
 import { eventually } from "../helpers/poll.ts";
 import { testOrder } from "../helpers/orders.ts";
-import { sign3pl } from "../../simulators/signatures.ts";
+import { signed3plHeaders } from "../../simulators/signatures.ts";
 
 function post(h: Harness, body: unknown, key?: string): Promise<Response> {
 	return fetch(`${h.gatewayUrl}/api/v1/orders`, {
 		method: "POST",
-		headers: { "content-type": "application/json", ...(key ? { "idempotency-key": key } : {}) },
+		headers: { "content-type": "application/json", ...h.auth, ...(key ? { "idempotency-key": key } : {}) },
 		body: JSON.stringify(body),
 	});
 }
@@ -17,7 +17,7 @@ function webhook(h: Harness, event: object, deliveryId: string): Promise<Respons
 	const body = JSON.stringify(event);
 	return fetch(`${h.gatewayUrl}/webhooks/wms/acme-3pl`, {
 		method: "POST",
-		headers: { "content-type": "application/json", "x-3pl-delivery": deliveryId, "x-3pl-signature": sign3pl(body, h.secrets.wms) },
+		headers: { "content-type": "application/json", "x-3pl-delivery": deliveryId, ...signed3plHeaders(body, h.secrets.wms) },
 		body,
 	});
 }

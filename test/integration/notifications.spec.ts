@@ -48,7 +48,7 @@ for (const mode of ["embedded", "distributed"] as const) {
 		const slaSecret = generateSecret();
 		const subs: Record<"portal" | "flaky" | "gone", SubscriptionCreated> = {} as never;
 
-		const api = (path: string, init?: RequestInit) => fetch(`${h.gatewayUrl}/api/v1${path}`, { ...init, headers: { "content-type": "application/json", ...init?.headers }, signal: AbortSignal.timeout(10_000) });
+		const api = (path: string, init?: RequestInit) => fetch(`${h.gatewayUrl}/api/v1${path}`, { ...init, headers: { "content-type": "application/json", ...h.auth, ...init?.headers }, signal: AbortSignal.timeout(10_000) });
 		const deliveries = async (id: string, query = "") => (await (await api(`/subscriptions/${id}/deliveries${query}`)).json()) as DeliveryView[];
 		const signedBy = (secret: string, r: ReceivedWebhook) => verify(secret, r.headers, r.body);
 		const statusChangesOf = async (orderId: string) =>
@@ -65,7 +65,7 @@ for (const mode of ["embedded", "distributed"] as const) {
 			// A blocked wave holds the express order past its 2 s dispatch SLA (policies file).
 			h.wms.setScenario({ orders: { [late]: { warehouseException: "wave-blocked" } } });
 			const orders: SalesOrder[] = [testOrder(mine), { ...testOrder(theirs), customer: { id: "C-2", name: "Grace Hopper" } }, { ...testOrder(late), customer: { id: "C-2", name: "Grace Hopper" }, serviceLevel: "express" }];
-			for (const order of orders) assert.equal((await releaseOrder(h.gatewayUrl, order)).status, 202);
+			for (const order of orders) assert.equal((await releaseOrder(h, order)).status, 202);
 			await eventually("every order invoiced and every webhook settled", async () => {
 				const statuses = await Promise.all(orders.map((o) => h.client.call<{ status: string }, { orderId: string }>("saga.getOrder", { orderId: o.orderId })));
 				if (!statuses.every((s) => s.status === "invoiced")) return false;
@@ -154,7 +154,7 @@ for (const mode of ["embedded", "distributed"] as const) {
 		it("milestones that happen while the notifier is down are all sent, in order, once it is back", { skip: mode === "embedded" && "one process: nothing to stop alone" }, async () => {
 			const back = `${prefix}-BACK`;
 			await h.stopService("notifier");
-			assert.equal((await releaseOrder(h.gatewayUrl, testOrder(back))).status, 202);
+			assert.equal((await releaseOrder(h, testOrder(back))).status, 202);
 			await eventually("the order invoiced", async () => (await h.client.call<{ status: string }, { orderId: string }>("saga.getOrder", { orderId: back })).status === "invoiced", 30_000, 200);
 			assert.equal(portal.accepted().filter((w) => w.data.orderId === back).length, 0, "nothing sent while down");
 			await h.startService("notifier");

@@ -47,7 +47,7 @@ describe("observability: metrics, logs and ledger queries of a running platform"
 	const logLines: string[] = [];
 	const releasedAt = new Date().toISOString();
 	const metrics = async () => {
-		const response = await fetch(`${h.gatewayUrl}/metrics`);
+		const response = await fetch(`${h.gatewayUrl}/metrics`, { headers: h.auth });
 		assert.equal(response.status, 200);
 		assert.match(response.headers.get("content-type") ?? "", /^text\/plain; version=0\.0\.4/);
 		return response.text();
@@ -69,7 +69,7 @@ describe("observability: metrics, logs and ledger queries of a running platform"
 		const shipTo = { name: CUSTOMER.name, line1: CUSTOMER.line1, city: "Amsterdam", postalCode: CUSTOMER.postalCode, country: "NL", phone: CUSTOMER.phone, email: CUSTOMER.email };
 		for (const orderId of Object.values(ORDERS)) {
 			const order = { ...testOrder(orderId), customer, shipTo, ...(orderId === ORDERS.late ? { serviceLevel: "express" } : {}) };
-			assert.equal((await releaseOrder(h.gatewayUrl, order)).status, 202);
+			assert.equal((await releaseOrder(h, order)).status, 202);
 		}
 		for (const orderId of Object.values(ORDERS)) {
 			await eventually(`${orderId} invoiced`, async () => (await h.client.call<{ status: string }, { orderId: string }>("saga.getOrder", { orderId })).status === "invoiced", 60_000);
@@ -141,7 +141,7 @@ describe("observability: metrics, logs and ledger queries of a running platform"
 	});
 
 	it("GET /ops/ledger answers by partner and time range, newest first and bounded", async () => {
-		const query = (q: string) => fetch(`${h.gatewayUrl}/ops/ledger?${q}`);
+		const query = (q: string) => fetch(`${h.gatewayUrl}/ops/ledger?${q}`, { headers: h.auth });
 		const byPartner = (await (await query(`partner=acme-3pl&from=${encodeURIComponent(releasedAt)}&limit=5`)).json()) as { count: number; truncated: boolean; entries: Array<{ seq: number; partner: string; recordedAt: string }> };
 		assert.deepEqual([byPartner.count, byPartner.truncated], [5, true]);
 		assert.ok(byPartner.entries.every((e) => e.partner === "acme-3pl" && e.recordedAt >= releasedAt));

@@ -33,7 +33,7 @@ describe("the ERP's order commands on the governed API (embedded)", () => {
 	async function call(method: "POST" | "PATCH", path: string, body: unknown, key?: string): Promise<Answer> {
 		const res = await fetch(`${h.gatewayUrl}${path}`, {
 			method,
-			headers: { "content-type": "application/json", ...(key ? { "idempotency-key": key } : {}) },
+			headers: { "content-type": "application/json", ...h.auth, ...(key ? { "idempotency-key": key } : {}) },
 			body: JSON.stringify(body),
 		});
 		return { status: res.status, contentType: res.headers.get("content-type") ?? "", location: res.headers.get("location"), replayed: res.headers.get("idempotent-replayed"), body: await res.json() };
@@ -54,7 +54,7 @@ describe("the ERP's order commands on the governed API (embedded)", () => {
 
 	before(async () => {
 		h = await startHarness({ mode: "embedded" });
-		for (const order of [changed, returned]) assert.equal((await releaseOrder(h.gatewayUrl, order)).status, 202);
+		for (const order of [changed, returned]) assert.equal((await releaseOrder(h, order)).status, 202);
 		for (const order of [changed, returned]) {
 			await eventually(`${order.orderId} invoiced`, async () => (await h.client.call<{ status: string }, { orderId: string }>("saga.getOrder", { orderId: order.orderId })).status === "invoiced");
 		}
@@ -164,11 +164,11 @@ describe("the ERP's order commands on the governed API (embedded)", () => {
 
 	it("takes what the ERP simulator sends when a scenario makes it act: a change read back from Waybill's order, then a return", async () => {
 		const driven = testOrder("SO-CMD-3");
-		h.erp.setWaybillUrl(h.gatewayUrl);
+		h.erp.setWaybillUrl(h.gatewayUrl, h.apiKey);
 		// Rates, not a script: the ERP was never told of the order, so it must read it back from Waybill to derive the new address.
 		h.erp.setScenario({ rates: { addressChange: 1, returnAfterDelivery: 1 } });
 		try {
-			assert.equal((await releaseOrder(h.gatewayUrl, driven)).status, 202);
+			assert.equal((await releaseOrder(h, driven)).status, 202);
 			const [change] = await factsOnce("the ERP's change", "SO-CMD-3", ERP_FACTS.ORDER_UPDATED, 1);
 			assert.deepEqual(change?.data, { orderId: "SO-CMD-3", changeId: "erp-sim:change:SO-CMD-3:released", changes: { shipTo: { ...driven.shipTo, line2: CHANGED_ADDRESS_LINE2 } } });
 			const [rma] = await factsOnce("the ERP's return", "SO-CMD-3", ERP_FACTS.RETURN_AUTHORISED, 1);

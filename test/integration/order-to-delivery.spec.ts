@@ -47,7 +47,7 @@ describe("order to delivery over real NATS JetStream and Redis, one broker per s
 
 	before(async () => {
 		h = await startHarness({ mode: "distributed" });
-		for (const id of orderIds) assert.equal((await releaseOrder(h.gatewayUrl, testOrder(id, 1 + (orderIds.indexOf(id) % 3)))).status, 202);
+		for (const id of orderIds) assert.equal((await releaseOrder(h, testOrder(id, 1 + (orderIds.indexOf(id) % 3)))).status, 202);
 		await eventually("every order invoiced", async () => {
 			const stats = await h.client.call<{ invoiced: number }>("saga.stats");
 			return stats.invoiced === ORDERS;
@@ -86,7 +86,7 @@ describe("order to delivery over real NATS JetStream and Redis, one broker per s
 	});
 
 	it("answers the unified status and timeline of an order over HTTP", async () => {
-		const response = await fetch(`${h.gatewayUrl}/api/v1/orders/SO-IT-1`);
+		const response = await fetch(`${h.gatewayUrl}/api/v1/orders/SO-IT-1`, { headers: h.auth });
 		assert.equal(response.status, 200);
 		const order = (await response.json()) as { status: string; timeline: Array<{ status?: string }>; invoice?: { documentId?: string } };
 		assert.equal(order.status, "invoiced");
@@ -116,7 +116,7 @@ describe("order to delivery over real NATS JetStream and Redis, one broker per s
 
 	it("refuses an invalid order with problem+json and audits the refusal", async () => {
 		const before = (await h.client.call<{ byKind: Record<string, number> }>("ledger.stats")).byKind.rejection ?? 0;
-		const response = await releaseOrder(h.gatewayUrl, { orderId: "SO-BAD", lines: [] });
+		const response = await releaseOrder(h, { orderId: "SO-BAD", lines: [] });
 		assert.equal(response.status, 422);
 		assert.match(response.headers.get("content-type") ?? "", /^application\/problem\+json/);
 		const problem = (await response.json()) as { type: string; status: number; errors: Array<{ field: string }> };
@@ -127,7 +127,7 @@ describe("order to delivery over real NATS JetStream and Redis, one broker per s
 
 	it("rejects a webhook with a forged signature and stores nothing from it", async () => {
 		const body = JSON.stringify({ eventId: "evt_forged", eventType: "order.allocated", occurredAt: new Date().toISOString(), order: { id: "wo_x", externalRef: "FO-x", orderRef: "SO-IT-1", warehouse: "WH1" }, lines: [] });
-		const response = await fetch(`${h.gatewayUrl}/webhooks/wms/acme-3pl`, { method: "POST", headers: { "content-type": "application/json", "x-3pl-signature": `sha256=${"0".repeat(64)}` }, body });
+		const response = await fetch(`${h.gatewayUrl}/webhooks/wms/acme-3pl`, { method: "POST", headers: { "content-type": "application/json", "x-3pl-timestamp": String(Math.floor(Date.now() / 1000)), "x-3pl-signature": `sha256=${"0".repeat(64)}` }, body });
 		assert.equal(response.status, 401);
 		assert.equal(((await response.json()) as { type: string }).type, "https://waybill.dev/problems/signature-invalid");
 		const entries = await h.client.call<LedgerEntry[], { correlationId: string }>("ledger.byCorrelation", { correlationId: "SO-IT-1" });
@@ -135,7 +135,7 @@ describe("order to delivery over real NATS JetStream and Redis, one broker per s
 	});
 
 	it("answers 404 problem+json for an order it does not know", async () => {
-		const response = await fetch(`${h.gatewayUrl}/api/v1/orders/SO-NOPE`);
+		const response = await fetch(`${h.gatewayUrl}/api/v1/orders/SO-NOPE`, { headers: h.auth });
 		assert.equal(response.status, 404);
 		assert.equal(((await response.json()) as { type: string }).type, "https://waybill.dev/problems/not-found");
 	});
@@ -159,7 +159,7 @@ describe("order to delivery over real NATS JetStream and Redis, one broker per s
 	});
 
 	it("traces an order's messages in causal order over HTTP, each after its cause, with producer and time per hop", async () => {
-		const response = await fetch(`${h.gatewayUrl}/api/v1/orders/SO-IT-2/trace`);
+		const response = await fetch(`${h.gatewayUrl}/api/v1/orders/SO-IT-2/trace`, { headers: h.auth });
 		assert.equal(response.status, 200);
 		const trace = (await response.json()) as { messages: number; hops: Array<{ messageId: string; causationId?: string; type: string; kind: string; producer: string; mappingVersion?: string; hopMs?: number; depth: number }> };
 		const position = new Map(trace.hops.map((hop, i) => [hop.messageId, i]));
@@ -183,7 +183,7 @@ describe("order to delivery over real NATS JetStream and Redis, one broker per s
 		assert.deepEqual(chain("erp.invoice.post").slice(-2), ["lastmile.delivered", "erp.invoice.post"]);
 		assert.equal(trace.hops.find((x) => x.type === "wms.shipment.manifested")?.mappingVersion, "generic-3pl@1.1.0");
 		assert.equal(trace.hops.find((x) => x.type === "wms.fulfillment-order.create")?.producer, "waybill/saga");
-		assert.equal((await fetch(`${h.gatewayUrl}/api/v1/orders/SO-NOPE/trace`)).status, 404);
+		assert.equal((await fetch(`${h.gatewayUrl}/api/v1/orders/SO-NOPE/trace`, { headers: h.auth })).status, 404);
 	});
 
 	it("matches a signed EasyPost tracker webhook to the order by the tracking code the WMS manifested", async () => {

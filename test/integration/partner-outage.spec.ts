@@ -23,7 +23,7 @@ describe("a partner outage: store and forward, a visible exception, and answers 
 	it("keeps every other part of the flow moving while last-mile is down, then delivers the held jobs in order", async () => {
 		h.lastmile.setFaults({ mode: "error500" });
 		const ids = ["SO-OUT-A", "SO-OUT-B", "SO-OUT-C"];
-		for (const id of ids) assert.equal((await releaseOrder(h.gatewayUrl, testOrder(id))).status, 202);
+		for (const id of ids) assert.equal((await releaseOrder(h, testOrder(id))).status, 202);
 
 		// The WMS side and the ERP milestones go on: every order reaches manifested.
 		await eventually("orders manifested while last-mile is down", async () => {
@@ -33,7 +33,7 @@ describe("a partner outage: store and forward, a visible exception, and answers 
 		await eventually("the ERP told of every milestone so far", async () => ids.every((id) => h.erp.statusesFor(id).join() === "released,allocated,picked,packed,manifested"), 10_000);
 
 		const open = await eventually("a partner-degraded exception", async () => {
-			const cases = (await (await fetch(`${h.gatewayUrl}/ops/exceptions`)).json()) as ExceptionCase[];
+			const cases = (await (await fetch(`${h.gatewayUrl}/ops/exceptions`, { headers: h.auth })).json()) as ExceptionCase[];
 			return cases.find((c) => c.kind === "partner-degraded");
 		}, 20_000);
 		assert.match(open.summary, /lastmile partner 'onfleet' is degraded/);
@@ -47,20 +47,20 @@ describe("a partner outage: store and forward, a visible exception, and answers 
 			return statuses.every((s) => s.status === "invoiced");
 		}, 30_000);
 		for (const id of ids) assert.equal(h.lastmile.tasksFor(id), 1, `one delivery task for ${id}`);
-		const all = (await (await fetch(`${h.gatewayUrl}/ops/exceptions?status=all`)).json()) as ExceptionCase[];
+		const all = (await (await fetch(`${h.gatewayUrl}/ops/exceptions?status=all`, { headers: h.auth })).json()) as ExceptionCase[];
 		assert.ok(all.find((c) => c.kind === "partner-degraded")?.resolvedAt, "the exception is resolved on recovery");
-		assert.deepEqual((await (await fetch(`${h.gatewayUrl}/ops/exceptions`)).json()) as ExceptionCase[], []);
+		assert.deepEqual((await (await fetch(`${h.gatewayUrl}/ops/exceptions`, { headers: h.auth })).json()) as ExceptionCase[], []);
 	});
 
 	it("answers inventory from the last known position, saying so and how old it is, while the WMS is down", async () => {
-		const live = await fetch(`${h.gatewayUrl}/api/v1/inventory/SKU-1?warehouse=WH1`);
+		const live = await fetch(`${h.gatewayUrl}/api/v1/inventory/SKU-1?warehouse=WH1`, { headers: h.auth });
 		assert.equal(live.status, 200);
 		const fresh = (await live.json()) as { stale: boolean; positions: Array<{ source: string; onHand: number }> };
 		assert.deepEqual([fresh.stale, fresh.positions[0]!.source], [false, "live"]);
 
 		h.wms.setFaults({ mode: "error500" });
 		try {
-			const cached = await fetch(`${h.gatewayUrl}/api/v1/inventory/SKU-1?warehouse=WH1`);
+			const cached = await fetch(`${h.gatewayUrl}/api/v1/inventory/SKU-1?warehouse=WH1`, { headers: h.auth });
 			assert.equal(cached.status, 200);
 			assert.equal(cached.headers.get("warning"), '110 - "Response is Stale"');
 			assert.ok(Number(cached.headers.get("age")) >= 0);
@@ -70,13 +70,13 @@ describe("a partner outage: store and forward, a visible exception, and answers 
 			assert.equal(body.positions[0]!.onHand, fresh.positions[0]!.onHand);
 			assert.match(body.positions[0]!.reason, /unavailable/);
 
-			const never = await fetch(`${h.gatewayUrl}/api/v1/inventory/SKU-NEVER-SEEN?warehouse=WH1`);
+			const never = await fetch(`${h.gatewayUrl}/api/v1/inventory/SKU-NEVER-SEEN?warehouse=WH1`, { headers: h.auth });
 			assert.equal(never.status, 503, "nothing known: the outage is the answer");
 			assert.equal(((await never.json()) as { type: string }).type, "https://waybill.dev/problems/partner-unavailable");
 		} finally {
 			h.wms.setFaults({ mode: "none" });
 		}
-		assert.equal((await fetch(`${h.gatewayUrl}/api/v1/inventory/SKU-1?warehouse=WH9`)).status, 404);
+		assert.equal((await fetch(`${h.gatewayUrl}/api/v1/inventory/SKU-1?warehouse=WH9`, { headers: h.auth })).status, 404);
 	});
 
 	it("books a shipment live when the carrier answers, and accepts one with 202 to complete it when the carrier is back", async () => {
@@ -86,7 +86,7 @@ describe("a partner outage: store and forward, a visible exception, and answers 
 			to: { name: "Ada Lovelace", line1: "12 Harbour Street", city: "Hamburg", postalCode: "20095", country: "DE" },
 			parcels: [{ weightKg: 2.5 }],
 		});
-		const post = (body: unknown) => fetch(`${h.gatewayUrl}/api/v1/shipments`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+		const post = (body: unknown) => fetch(`${h.gatewayUrl}/api/v1/shipments`, { method: "POST", headers: { "content-type": "application/json", ...h.auth }, body: JSON.stringify(body) });
 
 		const live = await post(booking("REF-LIVE-1"));
 		assert.equal(live.status, 201);
@@ -97,11 +97,11 @@ describe("a partner outage: store and forward, a visible exception, and answers 
 		assert.equal(queued.status, 202);
 		const location = queued.headers.get("location")!;
 		assert.equal(location, "/api/v1/shipments/BK-REF-QUEUED-1");
-		assert.equal(((await (await fetch(h.gatewayUrl + location)).json()) as { status: string }).status, "pending");
+		assert.equal(((await (await fetch(h.gatewayUrl + location, { headers: h.auth })).json()) as { status: string }).status, "pending");
 
 		h.lastmile.setFaults({ mode: "none" });
 		const done = await eventually("the queued booking completed", async () => {
-			const record = (await (await fetch(h.gatewayUrl + location)).json()) as { status: string; confirmation?: { trackingCode: string } };
+			const record = (await (await fetch(h.gatewayUrl + location, { headers: h.auth })).json()) as { status: string; confirmation?: { trackingCode: string } };
 			return record.status === "booked" ? record : undefined;
 		}, 30_000);
 		assert.ok(done.confirmation?.trackingCode);

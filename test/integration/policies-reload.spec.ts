@@ -22,7 +22,7 @@ interface PolicyStatus {
 describe("policies reloaded while the platform runs", () => {
 	let h: Harness;
 	const file = join(mkdtempSync(join(tmpdir(), "waybill-policies-")), "policies.json");
-	const policies = () => fetch(`${h.gatewayUrl}/ops/policies`).then((r) => r.json() as Promise<PolicyStatus>);
+	const policies = () => fetch(`${h.gatewayUrl}/ops/policies`, { headers: h.auth }).then((r) => r.json() as Promise<PolicyStatus>);
 
 	before(async () => {
 		copyFileSync(DEFAULTS, file);
@@ -44,7 +44,7 @@ describe("policies reloaded while the platform runs", () => {
 			return now.version !== before.version ? now : undefined;
 		}, 10_000);
 		assert.equal(after.refused, undefined);
-		assert.equal((await releaseOrder(h.gatewayUrl, testOrder("SO-POL-1"))).status, 202);
+		assert.equal((await releaseOrder(h, testOrder("SO-POL-1"))).status, 202);
 		await eventually("the order sent to WH2's 3PL", async () => h.wmsX12.fulfillmentOrdersFor("SO-POL-1") === 1, 10_000);
 		assert.equal(h.wms.fulfillmentOrdersFor("SO-POL-1"), 0);
 	});
@@ -60,7 +60,7 @@ describe("policies reloaded while the platform runs", () => {
 		}, 10_000);
 		assert.equal(status.version, live.version, "the policies in force stay");
 		assert.match(status.refused!.error, /sla\[0\]\.timeZone/);
-		assert.equal((await releaseOrder(h.gatewayUrl, testOrder("SO-POL-2"))).status, 202);
+		assert.equal((await releaseOrder(h, testOrder("SO-POL-2"))).status, 202);
 		await eventually("the order still routed by the policies in force", async () => h.wmsX12.fulfillmentOrdersFor("SO-POL-2") === 1, 10_000);
 	});
 });

@@ -24,7 +24,7 @@ describe("REPL commands for SREs, against a running platform", () => {
 	let h: Harness;
 	before(async () => {
 		h = await startHarness({ mode: "embedded" });
-		assert.equal((await releaseOrder(h.gatewayUrl, testOrder("SO-REPL-1"))).status, 202);
+		assert.equal((await releaseOrder(h, testOrder("SO-REPL-1"))).status, 202);
 		await eventually("the order invoiced", async () => (await h.client.call<{ status: string }, { orderId: string }>("saga.getOrder", { orderId: "SO-REPL-1" })).status === "invoiced");
 	});
 	after(async () => h?.stop());
@@ -69,7 +69,7 @@ describe("REPL commands for SREs, against a running platform", () => {
 		assert.match(policies.version, /^[0-9a-f]{12}$/);
 		assert.equal(policies.refused, undefined);
 		h.wms.setScenario({ orders: { "SO-REPL-2": { shortPick: [{ lineNo: 2, qtyPicked: 1 }] } } });
-		assert.equal((await releaseOrder(h.gatewayUrl, testOrder("SO-REPL-2"))).status, 202);
+		assert.equal((await releaseOrder(h, testOrder("SO-REPL-2"))).status, 202);
 		await eventually("the short order invoiced", async () => (await h.client.call<{ status: string }, { orderId: string }>("saga.getOrder", { orderId: "SO-REPL-2" })).status === "invoiced");
 		const cases = (await run(h, "exceptions", { orderId: "SO-REPL-2" })) as Array<{ kind: string; state: string; owner: string }>;
 		assert.deepEqual(cases.map((c) => [c.kind, c.owner, c.state]), [["short-pick", "inventory-control", "resolved"]]);

@@ -25,7 +25,7 @@ describe("sagas restarted mid-flow (over NATS and Redis)", () => {
 		h.wms.setScenario({ orders: { [CANCEL]: { warehouseException: "wave-blocked" }, [SLA]: { warehouseException: "wave-blocked" } } });
 		h.lastmile.setScenario({ orders: { [RETRY]: { failAttempts: 1 } } });
 		h.erp.setScenario({ orders: { [CANCEL]: { cancelOn: "allocated" } } });
-		for (const order of [testOrder(RETRY), testOrder(CANCEL), { ...testOrder(SLA), serviceLevel: "express" }]) assert.equal((await releaseOrder(h.gatewayUrl, order)).status, 202);
+		for (const order of [testOrder(RETRY), testOrder(CANCEL), { ...testOrder(SLA), serviceLevel: "express" }]) assert.equal((await releaseOrder(h, order)).status, 202);
 		await eventually("the saga saw the first delivery attempt fail", async () => {
 			const order = await h.client.call<{ timeline: Array<{ type: string }> }, { orderId: string }>("saga.getOrder", { orderId: RETRY });
 			return order.timeline.some((t) => t.type === "lastmile.attempt.failed");

@@ -30,7 +30,7 @@ describe("shadow replay of a candidate mapping over recorded partner messages (e
 	let carrierFromScac: string;
 	before(async () => {
 		h = await startHarness({ mode: "embedded" });
-		for (const id of ["SO-SHADOW-1", "SO-SHADOW-2"]) assert.equal((await releaseOrder(h.gatewayUrl, { ...testOrder(id, 2), warehouse: "WH2" })).status, 202);
+		for (const id of ["SO-SHADOW-1", "SO-SHADOW-2"]) assert.equal((await releaseOrder(h, { ...testOrder(id, 2), warehouse: "WH2" })).status, 202);
 		await eventually("both orders invoiced", async () => (await h.client.call<{ invoiced: number }>("saga.stats")).invoiced === 2, 60_000);
 		carrierFromScac = candidate((dir) => {
 			const file = join(dir, "shipping-advice.jsonata");
@@ -41,7 +41,7 @@ describe("shadow replay of a candidate mapping over recorded partner messages (e
 	});
 	after(async () => h?.stop());
 
-	const post = (body: unknown) => fetch(`${h.gatewayUrl}/ops/mappings/shadow`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+	const post = (body: unknown) => fetch(`${h.gatewayUrl}/ops/mappings/shadow`, { method: "POST", headers: { "content-type": "application/json", ...h.auth }, body: JSON.stringify(body) });
 
 	it("diffs field by field: only the carrier of each 945 changes, and nothing is published", async () => {
 		const ledgerBefore = (await h.client.call<{ entries: number }>("ledger.stats")).entries;
@@ -75,7 +75,7 @@ describe("shadow replay of a candidate mapping over recorded partner messages (e
 
 	it("the CLI prints the same diff from the gateway", async () => {
 		const stdout = await new Promise<string>((resolve, reject) => {
-			execFile(process.execPath, ["--import", "tsx", "bin/cli.ts", "shadow", "--candidate", carrierFromScac, "--system", "wms", "--partner", "edi-3pl", "--url", h.gatewayUrl], { cwd: ROOT }, (error, out) => (error ? reject(error) : resolve(out)));
+			execFile(process.execPath, ["--import", "tsx", "bin/cli.ts", "shadow", "--candidate", carrierFromScac, "--system", "wms", "--partner", "edi-3pl", "--url", h.gatewayUrl], { cwd: ROOT, env: { ...process.env, WAYBILL_API_KEY: h.apiKey } }, (error, out) => (error ? reject(error) : resolve(out)));
 		});
 		assert.equal(stdout.split("\n").filter((l) => l.startsWith("CHANGED ")).length, 2);
 		assert.match(stdout, /\[0\]\.data\.carrier: "WAYBILL-LASTMILE" -> "WBLM"/);

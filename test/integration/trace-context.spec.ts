@@ -33,7 +33,7 @@ describe("trace context end to end (embedded)", () => {
 	before(async () => {
 		h = await startHarness({ mode: "embedded" });
 		const release = (orderId: string, headers: Record<string, string>, warehouse?: string) =>
-			fetch(`${h.gatewayUrl}/api/v1/orders`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ ...testOrder(orderId, 2), ...(warehouse ? { warehouse } : {}) }) });
+			fetch(`${h.gatewayUrl}/api/v1/orders`, { method: "POST", headers: { "content-type": "application/json", ...h.auth, ...headers }, body: JSON.stringify({ ...testOrder(orderId, 2), ...(warehouse ? { warehouse } : {}) }) });
 		assert.equal((await release("SO-TRACED", { traceparent: TRACEPARENT })).status, 202);
 		assert.equal((await release("SO-UNTRACED", {})).status, 202);
 		assert.equal((await release("SO-TRACED-X12", { traceparent: `00-${X12_TRACE_ID}-${CALLER_SPAN}-01` }, "WH2")).status, 202);
@@ -88,7 +88,7 @@ describe("trace context end to end (embedded)", () => {
 	});
 
 	it("shows the trace id on every hop of the order's trace", async () => {
-		const trace = (await (await fetch(`${h.gatewayUrl}/api/v1/orders/SO-TRACED/trace`)).json()) as { hops: Array<{ kind: string; traceId?: string }> };
+		const trace = (await (await fetch(`${h.gatewayUrl}/api/v1/orders/SO-TRACED/trace`, { headers: h.auth })).json()) as { hops: Array<{ kind: string; traceId?: string }> };
 		assert.ok(trace.hops.filter((hop) => hop.kind !== "inbound").every((hop) => hop.traceId === TRACE_ID));
 	});
 });

@@ -9,8 +9,8 @@ describe("a warehouse partner over ASC X12 beside the JSON one (over NATS and Re
 	let h: Harness;
 	before(async () => {
 		h = await startHarness({ mode: "distributed" });
-		assert.equal((await releaseOrder(h.gatewayUrl, { ...testOrder("SO-X12-1", 3), warehouse: "WH2" })).status, 202);
-		assert.equal((await releaseOrder(h.gatewayUrl, testOrder("SO-JSON-1", 2))).status, 202);
+		assert.equal((await releaseOrder(h, { ...testOrder("SO-X12-1", 3), warehouse: "WH2" })).status, 202);
+		assert.equal((await releaseOrder(h, testOrder("SO-JSON-1", 2))).status, 202);
 		await eventually("both orders invoiced", async () => (await h.client.call<{ invoiced: number }>("saga.stats")).invoiced === 2, 60_000);
 	});
 	after(async () => h?.stop());
@@ -40,7 +40,7 @@ describe("a warehouse partner over ASC X12 beside the JSON one (over NATS and Re
 	});
 
 	it("announces a return to the X12 3PL as a 943 and completes it from the 3PL's 944 receipt: returned, credited once", async () => {
-		const answer = await fetch(`${h.gatewayUrl}/api/v1/orders/SO-X12-1/returns`, { method: "POST", headers: { "content-type": "application/json", "idempotency-key": "return-X12-1" }, body: JSON.stringify({ rma: "RMA-X12-1", reason: "arrived damaged", warehouse: "WH2" }) });
+		const answer = await fetch(`${h.gatewayUrl}/api/v1/orders/SO-X12-1/returns`, { method: "POST", headers: { "content-type": "application/json", ...h.auth, "idempotency-key": "return-X12-1" }, body: JSON.stringify({ rma: "RMA-X12-1", reason: "arrived damaged", warehouse: "WH2" }) });
 		assert.equal(answer.status, 202);
 		await eventually("the order returned", async () => (await h.client.call<{ status: string }, { orderId: string }>("saga.getOrder", { orderId: "SO-X12-1" })).status === "returned", 60_000);
 		const announced = h.wmsX12.received().filter((r) => r.path === "/edi" && /~ST\*943\*/.test(String(r.body)));

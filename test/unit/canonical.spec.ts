@@ -11,6 +11,7 @@ import {
 	isIdempotencyConflict, isMappingFailed, isNotFound, isPartnerRejected, isPartnerUnavailable, isPartnerUnknown, isPayloadUnparseable,
 	isStoreUnavailable, StoreUnavailableError, isDuplicateInterchange, DuplicateInterchangeError, isOrderNotYetKnown, isOverloaded, isRequestInProgress, OrderNotYetKnownError, OverloadedError, RequestInProgressError,
 	isRetryable, isSchemaInvalid, isSignatureInvalid, isStreamUnavailable, isUnknownMessageType, retryAfterOf,
+	isUnauthenticated, UnauthenticatedError, isForbidden, ForbiddenError, isRateLimited, RateLimitedError, isSignatureStale, SignatureStaleError,
 	type ErrorType, type MessageType,
 } from "../../canonical/index.ts";
 import { caught, deliveryJob, fulfillmentOrder, invoice, message, salesOrder, shipment } from "../helpers/fixtures.ts";
@@ -226,6 +227,10 @@ describe("errors", () => {
 		[ERROR_TYPES.DELIVERY_NOT_REPLAYABLE, isDeliveryNotReplayable, new DeliveryNotReplayableError("d-1", "pending")],
 		[ERROR_TYPES.PAYLOAD_MISSING, isPayloadMissing, new PayloadMissingError("ab12", "memory://t/sha256-ab12")],
 		[ERROR_TYPES.PAYLOAD_CORRUPT, isPayloadCorrupt, new PayloadCorruptError("ab12", { digest: "cd34", size: 3 }, 4)],
+		[ERROR_TYPES.UNAUTHENTICATED, isUnauthenticated, new UnauthenticatedError("no key")],
+		[ERROR_TYPES.FORBIDDEN, isForbidden, new ForbiddenError("shop A", "needs scope 'ops:read'")],
+		[ERROR_TYPES.RATE_LIMITED, isRateLimited, new RateLimitedError("key:ab", 2, 400)],
+		[ERROR_TYPES.SIGNATURE_STALE, isSignatureStale, new SignatureStaleError("acme-3pl", 3600, 300)],
 	];
 
 	test("every error type has a guard and a class", () => {
@@ -248,10 +253,10 @@ describe("errors", () => {
 		}
 	});
 
-	test("isRetryable is true for the errors that can pass with time (unavailable, conflict, not yet, in progress, overloaded) only", () => {
+	test("isRetryable is true for the errors that can pass with time (unavailable, conflict, not yet, in progress, overloaded, rate-limited) only", () => {
 		const retryable = GUARDS.filter(([, , instance]) => isRetryable(instance)).map(([type]) => type).sort();
 		assert.deepEqual(retryable, [
-			ERROR_TYPES.CONCURRENT_UPDATE, ERROR_TYPES.ORDER_NOT_YET_KNOWN, ERROR_TYPES.OVERLOADED, ERROR_TYPES.PARTNER_UNAVAILABLE, ERROR_TYPES.REQUEST_IN_PROGRESS, ERROR_TYPES.STORE_UNAVAILABLE, ERROR_TYPES.STREAM_UNAVAILABLE,
+			ERROR_TYPES.CONCURRENT_UPDATE, ERROR_TYPES.ORDER_NOT_YET_KNOWN, ERROR_TYPES.OVERLOADED, ERROR_TYPES.PARTNER_UNAVAILABLE, ERROR_TYPES.RATE_LIMITED, ERROR_TYPES.REQUEST_IN_PROGRESS, ERROR_TYPES.STORE_UNAVAILABLE, ERROR_TYPES.STREAM_UNAVAILABLE,
 		]);
 		assert.equal(isRetryable(new SchemaInvalidError("x", [])), false);
 		assert.equal(isRetryable(new PartnerRejectedError("acme-3pl", 422, "no")), false);

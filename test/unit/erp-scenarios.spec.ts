@@ -258,13 +258,14 @@ describe("ERP simulator as a driver of Waybill's API", () => {
     assert.deepEqual([address?.headers["idempotency-key"], lines?.headers["idempotency-key"]], ["erp-sim:change:SO-15:released", "erp-sim:change:SO-15:packed"]);
   });
 
-  test("an order the ERP was not told of is read back from Waybill's GET /api/v1/orders/{id} before a change is derived from it", async () => {
+  test("an order the ERP was not told of is read back from Waybill's GET /api/v1/orders/{id} before a change is derived from it, each call with the ERP's API key", async () => {
     const order = salesOrder("SO-16");
+    const apiKey = `wb_${"0".repeat(16)}_${"A".repeat(43)}`;
     const waybill = await startWaybill((_n, hit) => (hit.method === "GET" ? { status: 200, body: { orderId: "SO-16", status: "released", order } } : { status: 202 }));
-    const { sim, url } = await started(new ErpSimulator({ waybillUrl: waybill.url, scenario: { rates: { addressChange: 1 } }, ...FAST_RETRY }));
+    const { sim, url } = await started(new ErpSimulator({ waybillUrl: waybill.url, apiKey, scenario: { rates: { addressChange: 1 } }, ...FAST_RETRY }));
     await reportStatus(url, "SO-16", "released");
     await sim.idle();
-    assert.deepEqual(waybill.hits.map((h) => [h.method, h.path]), [["GET", "/api/v1/orders/SO-16"], ["PATCH", "/api/v1/orders/SO-16"]]);
+    assert.deepEqual(waybill.hits.map((h) => [h.method, h.path, h.headers.authorization]), [["GET", "/api/v1/orders/SO-16", `Bearer ${apiKey}`], ["PATCH", "/api/v1/orders/SO-16", `Bearer ${apiKey}`]]);
     assert.deepEqual(waybill.hits[1]?.body, { shipTo: { ...order.shipTo, line2: CHANGED_ADDRESS_LINE2 } });
   });
 

@@ -2,7 +2,7 @@ import type { Context } from "moleculer";
 import { CHANNELS, ForbiddenError, NotFoundError, WAYBILL_FACTS, createEnvelope, type ChannelName, type Envelope, type OperatorAction } from "../../../canonical/index.ts";
 import type { PartnerRegistry } from "../../../config/partner-registry.ts";
 import type { KeyRing } from "./key-ring.ts";
-import { actorOf, type Principal } from "./principal.ts";
+import { actorFor, claimedActorParam, type Principal } from "./principal.ts";
 import { ALL_SCOPES, PARTNER_BOUND_SCOPES, ROLES, type Scope } from "./scopes.ts";
 
 interface AuthHost {
@@ -69,10 +69,11 @@ export const authActions = {
 			scopes: { type: "array", optional: true, min: 1, max: ALL_SCOPES.length, items: { type: "enum", values: [...ALL_SCOPES] } },
 			partner: { type: "string", optional: true, pattern: /^[a-z0-9-]{1,64}$/ },
 			rateLimitPerSecond: { type: "number", optional: true, integer: true, positive: true, max: 100_000 },
+			...claimedActorParam,
 		},
 		async handler(this: AuthHost, ctx: Context<KeyRequest, Meta>) {
-			const by = actorOf(ctx.meta.user!);
-			const { role: _role, scopes: _scopes, ...rest } = ctx.params;
+			const by = actorFor(ctx);
+			const { role: _role, scopes: _scopes, by: _by, ...rest } = ctx.params as KeyRequest & { by?: string };
 			const issued = await this.keyRing.issue({ ...rest, scopes: scopesFor(ctx.params, this.registry) }, by);
 			await recordOperatorAction(this, by, "api-key.issued", issued.record.id, { name: issued.record.name, scopes: issued.record.scopes, ...(issued.record.partner ? { partner: issued.record.partner } : {}) });
 			ctx.meta.$statusCode = 201;
@@ -80,9 +81,9 @@ export const authActions = {
 		},
 	},
 	revokeApiKey: {
-		params: { id: { type: "string", pattern: /^[0-9a-f]{16}$/ } },
+		params: { id: { type: "string", pattern: /^[0-9a-f]{16}$/ }, ...claimedActorParam },
 		async handler(this: AuthHost, ctx: Context<{ id: string }, Meta>) {
-			const by = actorOf(ctx.meta.user!);
+			const by = actorFor(ctx);
 			const revoked = await this.keyRing.revoke(ctx.params.id, by);
 			if (!revoked) throw new NotFoundError("API key", ctx.params.id);
 			if (revoked.source !== "store") throw new ForbiddenError(ctx.meta.user!.name, `key ${revoked.id} comes from ${revoked.source === "env" ? "ADMIN_API_KEY" : "API_KEYS_FILE"}; revoke it there`);

@@ -20,3 +20,17 @@ export interface Principal {
 export function actorOf(principal: Principal): string {
 	return `${principal.name} (key ${principal.keyId})`;
 }
+
+/** Optional `by` in an action's params: heard only from callers on the broker (the REPL), never over HTTP. */
+export const claimedActorParam = { by: { type: "string", optional: true, min: 1, max: 100 } } as const;
+
+/**
+ * Who did it. Over HTTP the gateway authenticated the caller, and that is the answer, whatever the
+ * request claims. A call from inside the cluster (the REPL, a script on the broker) has no key:
+ * the transport's own credentials let it in, and it names itself (`by`), prefixed with its node.
+ */
+export function actorFor(ctx: { meta: { user?: Principal | null }; nodeID?: string | null; params?: unknown }): string {
+	if (ctx.meta.user) return actorOf(ctx.meta.user);
+	const claimed = (ctx.params as { by?: unknown } | undefined)?.by;
+	return `${typeof claimed === "string" ? claimed : "unnamed"} (node ${ctx.nodeID ?? "?"})`.slice(0, 128);
+}

@@ -1,5 +1,5 @@
 import type { Context } from "moleculer";
-import { actorOf, type Principal } from "../auth/principal.ts";
+import { actorFor, claimedActorParam, type Principal } from "../auth/principal.ts";
 import { NotFoundError } from "../../../canonical/index.ts";
 import type { PartnerRegistry } from "../../../config/partner-registry.ts";
 import { PAGE, PAGE_HEADERS, readAsset } from "./assets.ts";
@@ -39,10 +39,10 @@ export const controlTowerActions = {
 	},
 	/** Resolves an exception case by hand; who did it (the API key's name and id) is recorded on the case and in the ledger. Idempotent. */
 	resolveException: {
-		params: { caseId: { type: "string", min: 1, max: 128 }, note: { type: "string", optional: true, max: 500 } },
+		params: { caseId: { type: "string", min: 1, max: 128 }, note: { type: "string", optional: true, max: 500 }, ...claimedActorParam },
 		handler(ctx: Context<{ caseId: string; note?: string }, Meta>) {
 			const { caseId, note } = ctx.params;
-			return ctx.call("saga.resolveException", { caseId, by: actorOf(ctx.meta.user!), ...(note ? { note } : {}) });
+			return ctx.call("saga.resolveException", { caseId, by: actorFor(ctx), ...(note ? { note } : {}) });
 		},
 	},
 };

@@ -89,7 +89,8 @@ export class Cluster {
 		this.generation.set(service, generation);
 		if (generation > 1) this.restarts[service] = (this.restarts[service] ?? 0) + 1;
 		const env: Record<string, string> = { ...this.serviceEnv, SERVICES: service, NODE_ID: `${this.namespace}-${service}` };
-		if (service === "gateway") Object.assign(env, { HOST: "127.0.0.1", PORT: String(this.gatewayPort) });
+		// Only the gateway holds the run's bootstrap admin key; the driver releases orders with it.
+		if (service === "gateway") Object.assign(env, { HOST: "127.0.0.1", PORT: String(this.gatewayPort), ADMIN_API_KEY: this.secrets.adminKey });
 		const child = spawnTs(`${service}-${generation}`, "bin/start.ts", [], env, this.logDir);
 		this.running.set(service, child);
 		child.process.once("exit", (code, signal) => {

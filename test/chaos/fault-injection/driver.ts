@@ -31,6 +31,8 @@ export class OrderDriver {
 
 	constructor(
 		private readonly gatewayUrl: string,
+		/** Sent as `Authorization: Bearer`: a key with scope orders:write. */
+		private readonly apiKey: string,
 		private readonly orders: SalesOrder[],
 		private readonly concurrency: number,
 		private readonly ratePerSecond: number,
@@ -86,7 +88,7 @@ export class OrderDriver {
 		try {
 			const response = await fetch(`${this.gatewayUrl}/api/v1/orders`, {
 				method: "POST",
-				headers: { "content-type": "application/json", "idempotency-key": `release-${order.orderId}` },
+				headers: { "content-type": "application/json", authorization: `Bearer ${this.apiKey}`, "idempotency-key": `release-${order.orderId}` },
 				body: JSON.stringify(order),
 				signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
 			});

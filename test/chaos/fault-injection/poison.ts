@@ -3,7 +3,7 @@ import { connect } from "nats";
 import { catalogueEntry, createEnvelope, WMS_FACTS } from "../../../canonical/index.ts";
 import { channelSubject, streamName } from "../../../mixins/streams/jetstream-layout.ts";
 import { partitionOf, DEFAULT_PARTITIONS } from "../../../mixins/streams/stream-bus.ts";
-import { sign3pl } from "../../../simulators/signatures.ts";
+import { signed3plHeaders } from "../../../simulators/signatures.ts";
 import { webhookPaths } from "../../../bin/demo/platform.ts";
 import { retrying } from "./log.ts";
 
@@ -86,7 +86,7 @@ export async function injectWebhookPoison(gatewayUrl: string, wmsSecret: string,
 		const response = await retrying(`posting '${b.label}'`, async () => {
 			const r = await fetch(gatewayUrl + webhookPaths.wms, {
 				method: "POST",
-				headers: { "content-type": "application/json", "x-3pl-delivery": delivery, "x-3pl-signature": sign3pl(b.body, wmsSecret) },
+				headers: { "content-type": "application/json", "x-3pl-delivery": delivery, ...signed3plHeaders(b.body, wmsSecret) },
 				body: b.body,
 				signal: AbortSignal.timeout(10_000),
 			});

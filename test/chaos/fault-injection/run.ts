@@ -60,7 +60,7 @@ async function main(): Promise<number> {
 		say(`cluster up: gateway ${cluster.gatewayUrl}, simulators ${JSON.stringify(cluster.simUrls)}`);
 
 		const orders = Array.from({ length: options.orders }, (_, i) => sampleOrder(runId, i + 1));
-		const driver = new OrderDriver(cluster.gatewayUrl, orders, options.concurrency, options.rate);
+		const driver = new OrderDriver(cluster.gatewayUrl, cluster.secrets.adminKey, orders, options.concurrency, options.rate);
 		const faults = new FaultSchedule(cluster, options, runId, seededRandom(options.seed));
 		const deadline = startedAt + options.timeoutMs;
 		const c = cluster;
