@@ -139,6 +139,23 @@ export class PartnerRegistry {
 		return url;
 	}
 
+	/**
+	 * Each partner's webhook credential is its own: were two partners to share a secret, one could
+	 * post as the other. Refuses to start naming both partners (never the secret).
+	 */
+	assertOwnWebhookSecrets(env: NodeJS.ProcessEnv = process.env): void {
+		const owner = new Map<string, PartnerEntry>();
+		for (const entry of this.entries) {
+			for (const secret of this.webhookSecrets(entry, env)) {
+				const other = owner.get(secret);
+				if (other && other !== entry) {
+					throw new ConfigurationInvalidError(entry.webhook!.secretEnv, `partners '${other.system}/${other.partner}' and '${entry.system}/${entry.partner}' share a webhook secret; each partner needs its own`);
+				}
+				owner.set(secret, entry);
+			}
+		}
+	}
+
 	webhookSecrets(entry: PartnerEntry, env: NodeJS.ProcessEnv = process.env): string[] {
 		if (!entry.webhook) return [];
 		// Two secrets may be active during a rotation: "new,old".

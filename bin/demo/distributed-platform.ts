@@ -41,7 +41,7 @@ export async function startDistributed(options: { stepDelayMs: number; transport
 				SIM_WAYBILL_URL: gatewayUrl,
 				SIM_WAYBILL_API_KEY: secrets.adminKey,
 				SIM_EXCEPTION_DELAY_MS: String(WAREHOUSE_EXCEPTION_DELAY_MS),
-				SIM_SECRET: sim === "lastmile" ? secrets.lastmile : secrets.wms,
+				SIM_SECRET: secrets[key === "erp" ? "wms" : key],
 				SIM_STEP_DELAY_MS: String(options.stepDelayMs),
 			}, logDir);
 			children.push(child);

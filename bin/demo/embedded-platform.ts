@@ -14,8 +14,8 @@ export async function startEmbedded(options: { stepDelayMs: number; policiesFile
 	const erp = new ErpSimulator();
 	const wms = new WmsSimulator({ secret: secrets.wms, stepDelayMs: options.stepDelayMs, exceptionDelayMs: WAREHOUSE_EXCEPTION_DELAY_MS, log: quiet });
 	const lastmile = new LastMileSimulator({ secret: secrets.lastmile, stepDelayMs: options.stepDelayMs, log: quiet });
-	const lastmileRapid = new LastMileSimulator({ partnerId: "rapid-courier", secret: secrets.lastmile, stepDelayMs: options.stepDelayMs, log: quiet });
-	const wmsX12 = new WmsX12Simulator({ secret: secrets.wms, stepDelayMs: options.stepDelayMs, log: quiet });
+	const lastmileRapid = new LastMileSimulator({ partnerId: "rapid-courier", secret: secrets.lastmileRapid, stepDelayMs: options.stepDelayMs, log: quiet });
+	const wmsX12 = new WmsX12Simulator({ secret: secrets.wmsX12, stepDelayMs: options.stepDelayMs, log: quiet });
 	const urls = { erp: (await erp.start()).url, wms: (await wms.start()).url, lastmile: (await lastmile.start()).url, lastmileRapid: (await lastmileRapid.start()).url, wmsX12: (await wmsX12.start()).url };
 	Object.assign(process.env, partnerEnv(urls, secrets), { PORT: String(options.port ?? 0), HOST: "127.0.0.1" }, options.policiesFile ? { POLICIES_FILE: options.policiesFile } : {});
 

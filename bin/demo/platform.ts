@@ -17,7 +17,13 @@ export interface DemoPlatform {
 
 /** Fresh webhook secrets and admin key per run: the gateway and the simulators get the same ones. */
 export function demoSecrets() {
-	return { wms: randomBytes(24).toString("hex"), lastmile: randomBytes(32).toString("hex"), adminKey: generateApiKey().key };
+	return {
+		wms: randomBytes(24).toString("hex"),
+		wmsX12: randomBytes(24).toString("hex"),
+		lastmile: randomBytes(32).toString("hex"),
+		lastmileRapid: randomBytes(32).toString("hex"),
+		adminKey: generateApiKey().key,
+	};
 }
 
 export function partnerEnv(urls: DemoPlatform["simulatorUrls"], secrets: ReturnType<typeof demoSecrets>): Record<string, string> {
@@ -28,9 +34,9 @@ export function partnerEnv(urls: DemoPlatform["simulatorUrls"], secrets: ReturnT
 		LASTMILE_URL: urls.lastmile,
 		LASTMILE_RAPID_URL: urls.lastmileRapid,
 		WEBHOOK_SECRET_WMS_ACME_3PL: secrets.wms,
-		WEBHOOK_SECRET_WMS_EDI_3PL: secrets.wms,
+		WEBHOOK_SECRET_WMS_EDI_3PL: secrets.wmsX12,
 		WEBHOOK_SECRET_LASTMILE_ONFLEET: secrets.lastmile,
-		WEBHOOK_SECRET_LASTMILE_RAPID_COURIER: secrets.lastmile,
+		WEBHOOK_SECRET_LASTMILE_RAPID_COURIER: secrets.lastmileRapid,
 		ADMIN_API_KEY: secrets.adminKey,
 	};
 }

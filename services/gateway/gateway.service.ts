@@ -264,6 +264,7 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 		Object.assign(this.settings, { port: current.port, ip: current.ip });
 		this.payloadInlineMaxBytes = current.payloadInlineMaxBytes;
 		this.registry = loadPartnerRegistry();
+		this.registry.assertOwnWebhookSecrets();
 		this.backpressure = new Backpressure(() => this.streamBus(), settings.backpressure);
 		this.streamGauges = new StreamGauges(this.broker, () => this.streamBus());
 		this.keyRing = new KeyRing(() => this.store());

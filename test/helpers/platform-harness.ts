@@ -39,7 +39,8 @@ export interface Harness {
 	lastmileRapid: LastMileSimulator;
 	/** The 3PL that speaks X12, for warehouse WH2. */
 	wmsX12: WmsX12Simulator;
-	secrets: { wms: string; lastmile: string };
+	/** Each partner's own webhook secret: the generic 3PL, the X12 3PL, Onfleet and the rapid courier. */
+	secrets: { wms: string; wmsX12: string; lastmile: string; lastmileRapid: string };
 	/** The bootstrap admin key (every scope) this platform was started with (ADMIN_API_KEY). */
 	apiKey: string;
 	/** `Authorization: Bearer <apiKey>`, to spread into a request's headers. */
@@ -63,21 +64,21 @@ export async function startHarness(options: { mode: "distributed" | "embedded"; 
 	else delete process.env.POLICIES_FILE;
 	const natsUrl = options.natsUrl ?? NATS_URL;
 	const namespace = `t-${randomUUID().slice(0, 8)}`;
-	const secrets = { wms: randomBytes(16).toString("hex"), lastmile: randomBytes(32).toString("hex") };
+	const secrets = { wms: randomBytes(16).toString("hex"), wmsX12: randomBytes(16).toString("hex"), lastmile: randomBytes(32).toString("hex"), lastmileRapid: randomBytes(32).toString("hex") };
 	const apiKey = generateApiKey().key;
 	const erp = new ErpSimulator();
 	const wms = new WmsSimulator({ secret: secrets.wms, stepDelayMs: options.stepDelayMs ?? 5, log: () => undefined, ...options.wmsDelays });
 	const lastmile = new LastMileSimulator({ secret: secrets.lastmile, stepDelayMs: options.stepDelayMs ?? 5, log: () => undefined });
-	const lastmileRapid = new LastMileSimulator({ partnerId: "rapid-courier", secret: secrets.lastmile, stepDelayMs: options.stepDelayMs ?? 5, log: () => undefined });
-	const wmsX12 = new WmsX12Simulator({ secret: secrets.wms, stepDelayMs: options.stepDelayMs ?? 5, log: () => undefined });
+	const lastmileRapid = new LastMileSimulator({ partnerId: "rapid-courier", secret: secrets.lastmileRapid, stepDelayMs: options.stepDelayMs ?? 5, log: () => undefined });
+	const wmsX12 = new WmsX12Simulator({ secret: secrets.wmsX12, stepDelayMs: options.stepDelayMs ?? 5, log: () => undefined });
 	Object.assign(process.env, {
 		ERP_URL: (await erp.start()).url,
 		WMS_URL: (await wms.start()).url,
 		LASTMILE_URL: (await lastmile.start()).url,
 		LASTMILE_RAPID_URL: (await lastmileRapid.start()).url,
-		WEBHOOK_SECRET_LASTMILE_RAPID_COURIER: secrets.lastmile,
+		WEBHOOK_SECRET_LASTMILE_RAPID_COURIER: secrets.lastmileRapid,
 		WMS_X12_URL: (await wmsX12.start()).url,
-		WEBHOOK_SECRET_WMS_EDI_3PL: secrets.wms,
+		WEBHOOK_SECRET_WMS_EDI_3PL: secrets.wmsX12,
 		WEBHOOK_SECRET_WMS_ACME_3PL: secrets.wms,
 		WEBHOOK_SECRET_LASTMILE_ONFLEET: secrets.lastmile,
 		PORT: "0",

@@ -164,8 +164,8 @@ describe("who may do what: API keys, scopes, partner isolation, signed webhooks 
 	it("takes a partner's signed webhook only on its own path, fresh, and once per delivery id", async () => {
 		const body = JSON.stringify({ eventId: "evt_sec_1", eventType: "order.allocated", occurredAt: new Date().toISOString(), order: { id: "wo_sec", externalRef: "FO-SO-SEC-A-WH1", orderRef: "SO-SEC-A", warehouse: "WH1" }, lines: [] });
 		const post = (path: string, headers: Record<string, string>) => fetch(`${h.gatewayUrl}/webhooks/${path}`, { method: "POST", headers: { "content-type": "application/json", "x-3pl-delivery": "d-sec-1", ...headers }, body });
-		// The carrier's secret on the warehouse's path: not the warehouse's credential.
-		assert.equal((await post("wms/acme-3pl", signed3plHeaders(body, h.secrets.lastmile))).status, 401);
+		// Another partner's genuine secret on this partner's path: not this partner's credential.
+		for (const secret of [h.secrets.wmsX12, h.secrets.lastmile, h.secrets.lastmileRapid]) assert.equal((await post("wms/acme-3pl", signed3plHeaders(body, secret))).status, 401);
 		const stale = await post("wms/acme-3pl", signed3plHeaders(body, h.secrets.wms, Math.floor(Date.now() / 1000) - 3600));
 		assert.equal(stale.status, 401);
 		assert.equal(((await stale.json()) as Problem).type, `${PROBLEMS}signature-stale`);

@@ -55,7 +55,7 @@ describe("a warehouse partner over ASC X12 beside the JSON one (over NATS and Re
 		const [first] = h.wmsX12.received().filter((r) => r.path === "/edi");
 		assert.ok(first, "the 940 we sent, to borrow a well-formed interchange shape");
 		const body = String(first!.body).replace(/\*ZZ\*WAYBILL +\*ZZ\*EDI3PL +\*/, "*ZZ*EDI3PL         *ZZ*WAYBILL        *");
-		const post = (text: string) => fetch(`${h.gatewayUrl}/webhooks/wms/edi-3pl`, { method: "POST", headers: { "content-type": "application/edi-x12", "x-edi-signature": sign3pl(text, h.secrets.wms) }, body: text });
+		const post = (text: string) => fetch(`${h.gatewayUrl}/webhooks/wms/edi-3pl`, { method: "POST", headers: { "content-type": "application/edi-x12", "x-edi-signature": sign3pl(text, h.secrets.wmsX12) }, body: text });
 		const once = await post(body);
 		const again = await post(body);
 		assert.deepEqual([once.status, ((await once.json()) as { duplicate: boolean }).duplicate], [200, false]);
