@@ -108,6 +108,7 @@ async function convertJson(text: string, named: MappingProfile | undefined, prof
 		const facts = await mapInbound(profile, text.replace(/^\uFEFF/, ""), { receivedAt, orderForTracking: offlineOrderForTracking });
 		return { accepted: true, format: "json", profile: key, facts: facts.map((f) => ({ ...f, mappingVersion: profile.version })) };
 	} catch (e: unknown) {
+		if (e instanceof RangeError) return rejected(unmappedProblem("json", key, "the document nests too deeply to map"));
 		return rejected(problemOf(e, { format: "json", profile: key }));
 	}
 }

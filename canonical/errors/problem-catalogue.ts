@@ -76,8 +76,8 @@ const ENTRIES: Record<ProblemTypeName, Entry> = {
 		action: "Fix the document or the profile; operators replay the dead letter afterwards.",
 	},
 	PAYLOAD_UNPARSEABLE: {
-		title: "Body cannot be parsed", statuses: [400], retryable: false, retryAfter: false,
-		when: "The body is not well-formed in its format (JSON, X12, EDIFACT).",
+		title: "Body cannot be parsed", statuses: [400, 415, 431], retryable: false, retryAfter: false,
+		when: "The body is not well-formed in its format (JSON, X12, EDIFACT), nests JSON deeper than 64 levels, is not a JSON object where a partner's webhook must be one, is compressed wrongly or in an encoding the gateway does not read (415), or the request itself is not valid HTTP (headers over 16 KB: 431).",
 		action: "Send a well-formed body with the right Content-Type.",
 	},
 	CONCURRENT_UPDATE: {

@@ -16,7 +16,7 @@ interface Host {
 export const carrierAndStockActions = {
 	/** Availability of a SKU, per warehouse or over all; never silently stale: a last-known answer says so, and how old it is. */
 	inventory: {
-		params: { sku: { type: "string", min: 1, max: 64 }, warehouse: { type: "string", optional: true, max: 64 } },
+		params: { sku: { type: "string", min: 1, max: 64, pattern: /^(?!\.{1,2}$)[^\u0000-\u001f\u007f]+$/ }, warehouse: { type: "string", optional: true, max: 64 } },
 		async handler(ctx: Context<{ sku: string; warehouse?: string }, Meta>) {
 			const answer = await ctx.call<{ stale: boolean; positions: Array<{ ageSeconds: number }> }, unknown>("wms.inventory", ctx.params, { timeout: PARTNER_CALL_TIMEOUT_MS });
 			if (answer.stale) {

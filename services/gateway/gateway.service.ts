@@ -9,6 +9,8 @@ import { loadPartnerRegistry, type PartnerRegistry } from "../../config/partner-
 import { recordInboundOnce, type ClaimCheck, type Publish } from "./inbound-recorder.ts";
 import { ediKeys, keyFromBody } from "./body-keys.ts";
 import { verifyWebhook } from "./webhook-verifier.ts";
+import { assertWebhookObject } from "./json-shape.ts";
+import { answerClientErrors } from "./client-errors.ts";
 import { withIdempotencyKey, type RecordedResponse } from "./idempotency-key.ts";
 import { Backpressure } from "./backpressure.ts";
 import { handleRejection } from "./rejection-handler.ts";
@@ -134,6 +136,7 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 				const body = Buffer.isBuffer(ctx.params.body) ? ctx.params.body : Buffer.alloc(0);
 				const headers = ctx.meta.headers ?? {};
 				verifyWebhook(entry, this.registry.webhookSecrets(entry), headers, body);
+				if ((entry.webhook?.format ?? "json") === "json") assertWebhookObject(entry.partner, body);
 				await this.backpressure.admit();
 				const header = (name?: string) => (name && typeof headers[name] === "string" ? (headers[name] as string) : undefined);
 				// EDI (X12, EDIFACT): the interchange names itself; the same id on other bytes is refused, not taken for a repeat.
@@ -271,6 +274,7 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 		this.rateLimits = new RateLimits(current.rateLimits, namespaceOf(this.broker), settingsOf(this.broker).redisUrl);
 	},
 	started() {
+		answerClientErrors((this as unknown as { server: import("node:http").Server }).server);
 		this.streamGauges.start();
 	},
 	async stopped() {

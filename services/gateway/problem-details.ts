@@ -28,9 +28,11 @@ function normalise(type: string | undefined, status: number): string {
 /** Any error as RFC 9457 problem details: a stable type URI, a status, a human detail. */
 export function toProblem(error: unknown, instance?: string): ProblemDetails {
 	const err = asErrorLike(error) as ReturnType<typeof asErrorLike> & { status?: number; statusCode?: number };
-	let status = Number(err.code ?? err.status ?? err.statusCode);
+	// moleculer-web passes body-parser's `code || status` on: a zlib or brotli code ("Z_DATA_ERROR", "ERR_...") is no status.
+	const zlibFailure = typeof err.code === "string" && /^(Z_|ERR_)/.test(err.code);
+	let status = zlibFailure ? 400 : Number(typeof err.code === "number" ? err.code : (err.status ?? err.statusCode ?? err.code));
 	if (!Number.isInteger(status) || status < 400 || status > 599) status = 500;
-	const type = normalise(err.type, status);
+	const type = zlibFailure ? ERROR_TYPES.PAYLOAD_UNPARSEABLE : normalise(err.type, status);
 	if (type === "SERVICE_UNAVAILABLE") status = 503;
 	if (type === "PAYLOAD_TOO_LARGE") status = 413;
 	const data = err.data as { problems?: unknown } | unknown[] | undefined;

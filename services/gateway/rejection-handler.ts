@@ -13,6 +13,26 @@ interface Gateway {
  * audited first (a GET of something absent is not input, and is not audited).
  */
 export async function handleRejection(this: Gateway, req: Request, res: ServerResponse, err: unknown): Promise<void> {
+	// moleculer-web does not await this handler: nothing may escape it, or the process meets an unhandled rejection.
+	try {
+		await auditRejection.call(this, req, err);
+	} catch (e: unknown) {
+		this.logger.warn("could not audit a rejected request", { error: (e as Error).message });
+	}
+	sendProblem(req, res, err);
+}
+
+/** The bytes as received, or the parsed body as JSON; a body that cannot be serialised again is audited by its description. */
+function auditedBytes(body: unknown): Buffer | string {
+	if (Buffer.isBuffer(body)) return body;
+	try {
+		return JSON.stringify(body ?? "");
+	} catch {
+		return "[a body that could not be serialised]";
+	}
+}
+
+async function auditRejection(this: Gateway, req: Request, err: unknown): Promise<void> {
 	const problem = toProblem(err, req.originalUrl ?? req.url);
 	// A 429 is not input refused but a caller told to slow down: auditing each would let a flood write the ledger.
 	const refusedInput = problem.status >= 400 && problem.status < 500 && problem.status !== 429 && !(problem.status === 404 && req.method === "GET");
@@ -26,8 +46,7 @@ export async function handleRejection(this: Gateway, req: Request, res: ServerRe
 			partner: where.partner,
 			problemType: problem.type,
 			detail: problem.detail,
-			body: Buffer.isBuffer(req.body) ? req.body : JSON.stringify(req.body ?? ""),
-		}).catch((e: unknown) => this.logger.warn("could not audit a rejected request", { error: (e as Error).message }));
+			body: auditedBytes(req.body),
+		});
 	}
-	sendProblem(req, res, err);
 }

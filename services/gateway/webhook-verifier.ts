@@ -69,7 +69,7 @@ function givenSignatures(entry: PartnerEntry, webhook: WebhookVerification, head
  */
 export function verifyWebhook(entry: PartnerEntry, secrets: string[], headers: Headers, body: Buffer, now = Date.now()): void {
 	const webhook = entry.webhook;
-	if (!webhook) return;
+	if (!webhook) throw new SignatureInvalidError(entry.partner, "this partner sends no webhooks");
 	if (secrets.length === 0) throw new SignatureInvalidError(entry.partner, `no secret configured (${webhook.secretEnv}); refusing unsigned traffic`);
 	const header = headerValue(headers, webhook.signatureHeader);
 	if (!header) throw new SignatureInvalidError(entry.partner, `missing ${webhook.signatureHeader} header`);

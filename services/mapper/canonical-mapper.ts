@@ -56,7 +56,10 @@ export function parseBody(format: MappingProfile["format"], body: string): unkno
 function documentsOf(profile: MappingProfile, body: string): unknown[] {
 	if (profile.format === "x12") return x12Documents(body);
 	if (profile.format === "edifact") return edifactDocuments(body);
-	return [parseBody(profile.format, body)];
+	const document = parseBody(profile.format, body);
+	// Partners send one JSON object per message; a bare array or scalar is no document (and a huge array would stall the mapping).
+	if (document === null || typeof document !== "object" || Array.isArray(document)) throw new PayloadUnparseableError(profile.format, "a partner message must be a JSON object");
+	return [document];
 }
 
 /**

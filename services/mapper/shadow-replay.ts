@@ -54,7 +54,9 @@ export function loadCandidate(files: Record<string, string>): MappingProfile {
 	const dir = mkdtempSync(join(tmpdir(), "waybill-candidate-"));
 	try {
 		for (const [name, text] of Object.entries(files)) {
-			if (basename(name) !== name || name.startsWith(".")) throw new SchemaInvalidError("candidate mapping", [{ field: name, message: `'${name}' is not a plain file name` }]);
+			// The file system's own refusals (NUL, over 255 bytes, the empty name) are the request's fault too, not a 500.
+			const plain = name !== "" && basename(name) === name && !name.startsWith(".") && !/[\u0000-\u001f]/.test(name) && Buffer.byteLength(name) <= 255;
+			if (!plain) throw new SchemaInvalidError("candidate mapping", [{ field: name, message: `'${name}' is not a plain file name` }]);
 			writeFileSync(join(dir, name), text);
 		}
 		return loadProfile(dir);

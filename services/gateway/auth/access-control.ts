@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { ForbiddenError, UnauthenticatedError } from "../../../canonical/errors/index.ts";
+import { ForbiddenError, NotFoundError, UnauthenticatedError } from "../../../canonical/errors/index.ts";
 import type { PartnerRegistry } from "../../../config/partner-registry.ts";
 import type { KeyRing } from "./key-ring.ts";
 import type { Principal } from "./principal.ts";
@@ -48,6 +48,8 @@ export async function authenticateRequest(deps: AccessControlDeps, req: Request)
 	if (requirement === "partner-signature") {
 		const { system = "", partner = "" } = req.$params?.params ?? {};
 		const entry = deps.registry.find(system, partner);
+		// A partner with no webhook configured (the API's own partner, an ERP Waybill only calls) has no webhook path.
+		if (!entry.webhook) throw new NotFoundError("webhook endpoint", `${entry.system}/${entry.partner}`);
 		await deps.rateLimits.consume(`webhook:${entry.system}/${entry.partner}`, entry.webhook?.rateLimitPerSecond ?? deps.rateLimits.settings.webhookPerSecond);
 		return undefined;
 	}

@@ -166,7 +166,7 @@ function requestOf(doc: Doc, { action, method, pathParams, spec, declared }: Req
 		refusals.push({ type: "SCHEMA_INVALID", status: spec.bodyInvalidStatus ?? 422 });
 	}
 	if (spec?.rawBody) requestBody = { required: true, description: "The partner's document as it sends it (JSON, XML, X12, EDIFACT): signed over these exact bytes.", content: { "*/*": { schema: {} } } };
-	if (requestBody) refusals.push({ type: "PAYLOAD_TOO_LARGE" }, ...(spec?.rawBody ? [] : [{ type: "PAYLOAD_UNPARSEABLE" as const }]));
+	if (requestBody) refusals.push({ type: "PAYLOAD_TOO_LARGE" }, { type: "PAYLOAD_UNPARSEABLE", status: 400 }, ...(spec?.rawBody ? [] : [{ type: "PAYLOAD_UNPARSEABLE" as const, status: 415 }]));
 	if (spec?.idempotent) {
 		// idempotency-key.ts refuses a key that is not 1 to 255 visible ASCII characters (422).
 		parameters.push({ name: "Idempotency-Key", in: "header", required: false, description: "Names this request: a repeat with the same key and body answers the first response; with another body, 422.", schema: { type: "string", minLength: 1, maxLength: 255, pattern: "^[!-~]+$" } });
