@@ -5,6 +5,7 @@ import { tracingOptionsFromEnv } from "./mixins/runtime/tracing-options.ts";
 import { replCommands } from "./bin/repl-commands.ts";
 import { waybillLogger } from "./mixins/logging/pino-logger.ts";
 import { WAYBILL_PROMETHEUS } from "./mixins/metrics/prometheus-text.ts";
+import { natsTransporter } from "./mixins/streams/nats-connection-options.ts";
 
 const env = process.env;
 const flag = (name: string) => env[name] === "true" || env[name] === "1";
@@ -23,7 +24,8 @@ const metrics = env.METRICS ? flag("METRICS") : Boolean(env.TRANSPORTER);
 const config: BrokerOptions = {
 	namespace: env.NAMESPACE || "waybill",
 	nodeID: env.NODE_ID || `${hostname()}-${process.pid}`,
-	transporter: (env.TRANSPORTER || null) as BrokerOptions["transporter"],
+	// Same credentials and TLS as the stream bus: NATS_USER/NATS_PASSWORD, NATS_TOKEN, NATS_NKEY_SEED, NATS_CREDS_FILE, NATS_TLS*.
+	transporter: natsTransporter(env),
 	metadata: { waybill: runtimeSettingsFromEnv(env) },
 	// pino JSON; personal data redacted; each line logged while a message is handled carries its correlation id, order id and partner.
 	logger: waybillLogger({ level: env.LOG_LEVEL }),
@@ -38,6 +40,8 @@ const config: BrokerOptions = {
 	// TRACING=true, TRACING_EXPORTER=Console|Event|Zipkin|NewRelic|Jaeger|Datadog (comma-separated), TRACING_SAMPLE_RATE.
 	tracing: tracingOptionsFromEnv(env),
 	replOptions: { customCommands: replCommands as never, delimiter: "waybill $" },
+	// `$node.options` would answer this configuration (tracing exporters' keys among it) to any node that asks.
+	internalServices: { $node: { actions: { options: false } } },
 };
 
 export default config;

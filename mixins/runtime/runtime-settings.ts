@@ -2,6 +2,7 @@ import { ConfigurationInvalidError } from "../../canonical/errors/index.ts";
 import { DEFAULT_DEDUP_WINDOW_MS, DEFAULT_PARTITIONS } from "../streams/stream-bus.ts";
 import { DEFAULT_MAX_AGE_MS } from "../streams/jetstream.bus.ts";
 import { DAY_MS, DEFAULT_PAYLOAD_TTL_MS } from "../payloads/payload-store.ts";
+import { redactUrl } from "../logging/redact-url.ts";
 
 /**
  * A payload must outlive every message that references it: a put leaves it at least half its TTL
@@ -46,6 +47,20 @@ function payloadTtlFrom(env: NodeJS.ProcessEnv): number {
 	return Math.round(days * DAY_MS);
 }
 
+/**
+ * Broker metadata travels to every node in INFO packets, and `$node.options` answers it to any
+ * caller: serialised, the settings show their URLs with the passwords masked. The broker itself
+ * reads the object, not its JSON, and so still connects with them.
+ */
+function withoutPasswordsInJson(settings: RuntimeSettings): RuntimeSettings {
+	const redacted = (url?: string) => (url ? redactUrl(url) : undefined);
+	Object.defineProperty(settings, "toJSON", {
+		enumerable: false,
+		value: () => ({ ...settings, natsUrl: redacted(settings.natsUrl), redisUrl: redacted(settings.redisUrl) }),
+	});
+	return settings;
+}
+
 export function runtimeSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeSettings {
 	const transporter = env.TRANSPORTER;
 	const natsUrl = env.NATS_URL || (transporter?.startsWith("nats://") ? transporter : undefined);
@@ -54,7 +69,7 @@ export function runtimeSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Ru
 	if (mode === "distributed" && !redisUrl) {
 		throw new ConfigurationInvalidError("REDIS_URL", "distributed mode (NATS) needs a shared store; an in-memory store would split state between processes");
 	}
-	return {
+	return withoutPasswordsInJson({
 		mode,
 		natsUrl,
 		redisUrl: mode === "distributed" ? redisUrl : undefined,
@@ -62,7 +77,7 @@ export function runtimeSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Ru
 		replicas: intFrom(env, "STREAM_REPLICAS", 1),
 		dedupWindowMs: intFrom(env, "STREAM_DEDUP_WINDOW_MS", DEFAULT_DEDUP_WINDOW_MS),
 		payloadTtlMs: payloadTtlFrom(env),
-	};
+	});
 }
 
 export const EMBEDDED_SETTINGS: RuntimeSettings = {

@@ -1,5 +1,7 @@
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 
+import { redactUrl } from "../logging/redact-url.ts";
+import { createRedisClient } from "./redis-connection.ts";
 import type { Store, Versioned } from "./store.ts";
 import { checkTtl, toJson } from "./store-values.ts";
 
@@ -71,7 +73,8 @@ export class RedisStore implements Store {
 	constructor(options: { url: string; prefix: string }) {
 		this.#prefix = options.prefix;
 		this.#url = options.url;
-		this.#redis = new Redis(options.url, {
+		// Credentials and TLS from the URL and REDIS_USERNAME, REDIS_PASSWORD, REDIS_TLS* (redis-connection.ts).
+		this.#redis = createRedisClient(options.url, {
 			lazyConnect: false,
 			// Queue kept so calls made before the first connect wait for it; the retry cap still bounds the wait.
 			enableOfflineQueue: true,
@@ -217,7 +220,7 @@ export class RedisStore implements Store {
 	}
 
 	#unreachable(why: string): Error {
-		return new Error(`Redis at ${redacted(this.#url)} is not reachable: ${why}`);
+		return new Error(`Redis at ${redactUrl(this.#url)} is not reachable: ${why}`);
 	}
 }
 
@@ -247,14 +250,4 @@ function bound(score: number): string | number {
 
 function escapeGlob(text: string): string {
 	return text.replace(/[*?[\]\\]/g, "\\$&");
-}
-
-function redacted(url: string): string {
-	try {
-		const parsed = new URL(url);
-		if (parsed.password) parsed.password = "***";
-		return parsed.toString();
-	} catch {
-		return "(unparseable url)";
-	}
 }

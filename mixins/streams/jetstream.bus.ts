@@ -49,6 +49,8 @@ export interface JetStreamBusOptions {
 	name?: string;
 	/** Where failures that no caller can see go (a consume loop that died, an ack on a dead connection). */
 	onError?: (error: unknown, context: string) => void;
+	/** Where credentials, TLS and inbox prefix are read (nats-connection-options.ts); process.env when unset. */
+	env?: NodeJS.ProcessEnv;
 }
 
 export const DEFAULT_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1_000;
@@ -65,7 +67,7 @@ const PULL_EXPIRES_MS = 5_000;
 
 /** The durable bus on NATS JetStream: one stream per channel, one durable pull consumer per group and partition. */
 export class JetStreamBus implements StreamBus {
-	private readonly options: Required<Omit<JetStreamBusOptions, "onError">> & Pick<JetStreamBusOptions, "onError">;
+	private readonly options: Required<Omit<JetStreamBusOptions, "onError" | "env">> & Pick<JetStreamBusOptions, "onError" | "env">;
 	private connection?: { nc: NatsConnection; js: JetStreamClient; jsm: JetStreamManager };
 	private readonly channels = new Map<string, Promise<void>>();
 	private readonly publishes = new Set<Promise<PublishResult>>();
@@ -91,7 +93,7 @@ export class JetStreamBus implements StreamBus {
 
 	/** Fails if the server cannot be reached now; once connected, reconnects forever. */
 	async connect(): Promise<void> {
-		const nc = await connect({ ...natsConnectionOptions(this.options.servers), name: this.options.name, maxReconnectAttempts: -1 });
+		const nc = await connect({ ...natsConnectionOptions(this.options.servers, this.options.env), name: this.options.name, maxReconnectAttempts: -1 });
 		this.connection = { nc, js: nc.jetstream(), jsm: await nc.jetstreamManager() };
 	}
 

@@ -44,6 +44,8 @@ type ByDelivery = { id: string; deliveryId: string };
 const NotifierServiceSchema: StreamingServiceSchema<ServiceSettingSchema, NotifierMethods, NotifierVars> = {
 	name: "notifier",
 	mixins: [StoreMixin(), DurableStreamsMixin()],
+	// created() reads the settings, SLA_WEBHOOK_SECRET among them: none may reach other nodes' INFO packets.
+	settings: { $secureSettings: ["sla"] },
 
 	streams: {
 		/** Facts to subscribers: a delivery per matching subscription, recorded, then queued. Idempotent per fact and subscription. */

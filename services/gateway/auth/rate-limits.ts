@@ -1,4 +1,5 @@
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
+import { createRedisClient } from "../../../mixins/store/redis-connection.ts";
 import RateLimiterFlexible from "rate-limiter-flexible";
 import { RateLimitedError } from "../../../canonical/errors/index.ts";
 
@@ -24,7 +25,8 @@ export class RateLimits {
 	readonly #redis: Redis | undefined;
 
 	constructor(readonly settings: RateLimitSettings, private readonly keyPrefix: string, redisUrl?: string) {
-		this.#redis = redisUrl ? new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }) : undefined;
+		// The store's connection settings (ACL user, password, TLS) apply here too.
+		this.#redis = redisUrl ? createRedisClient(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }) : undefined;
 		this.#redis?.on("error", () => undefined); // the insurance limiter answers meanwhile; the store logs Redis outages
 	}
 
