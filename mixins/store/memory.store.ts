@@ -1,3 +1,4 @@
+import { checkOneSlot, checkPrefix } from "./hash-tags.ts";
 import type { Store, Versioned } from "./store.ts";
 import { checkTtl, toJson } from "./store-values.ts";
 
@@ -57,7 +58,7 @@ export class MemoryStore implements Store {
 	#closed = false;
 
 	constructor(prefix: string) {
-		this.#prefix = prefix;
+		this.#prefix = checkPrefix(prefix);
 		this.#data = backing(prefix);
 	}
 
@@ -110,6 +111,7 @@ export class MemoryStore implements Store {
 	}
 
 	async setVersionedWith<T>(key: string, value: T, expectedVersion: number, also: Array<{ key: string; value: unknown }>): Promise<number | null> {
+		checkOneSlot("setVersionedWith", [key, ...also.map((a) => a.key)].map((k) => `${this.#prefix}:${k}`));
 		const json = toJson(value);
 		const extras = also.map((a) => ({ key: a.key, json: toJson(a.value) }));
 		const current = this.#read(key, "versioned")?.version ?? 0;

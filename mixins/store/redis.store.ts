@@ -1,7 +1,22 @@
-import type { Redis } from "ioredis";
+/**
+ * Keys and Redis Cluster. Every key is `<prefix>:<caller's key>`; the prefix (the namespace) holds
+ * no braces, so a key's hash tag, the first "{...}" in it, is always the caller's. Keys written in
+ * one atomic step (setVersionedWith, the only multi-key write) must share a tag, and both stores
+ * refuse them otherwise (hash-tags.ts). The scheme the callers follow:
+ * - one order's keys carry the order id as their tag, `<kind>:{<orderId>}`: `saga:order:{SO-1}`,
+ *   `order-owner:{SO-1}`, so anything later written atomically with an order's saga can be;
+ * - the ledger's hash chain (head, entries, seen markers) is committed in one script, so all of it
+ *   is `{ledger}:...`: one slot, one node, on purpose (a chain has a single head anyway);
+ * - everything else is written one key at a time and keeps no tag, so it spreads over the cluster:
+ *   global indexes (`saga:orders`, `ledger:by-time`, timers' `due`), idempotency keys, counters.
+ * Reads of many keys (getMany) and clear() need no shared tag: they are split by slot here.
+ */
+import { Cluster } from "ioredis";
 
 import { redactUrl } from "../logging/redact-url.ts";
-import { createRedisClient } from "./redis-connection.ts";
+import { checkOneSlot, checkPrefix, sameSlotGroups } from "./hash-tags.ts";
+import { createRedisConnection } from "./redis-connection.ts";
+import { withScripts, type ScriptedRedis } from "./redis-scripts.ts";
 import type { Store, Versioned } from "./store.ts";
 import { checkTtl, toJson } from "./store-values.ts";
 
@@ -14,79 +29,31 @@ const READY_TIMEOUT_MS = 5_000;
 const SCAN_BATCH = 500;
 
 /**
- * Compare-and-set on a hash { v: version, d: JSON }. It runs as one script so no other writer
- * can slip in between the version check and the write.
- */
-const SET_VERSIONED_LUA = `
-local current = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
-if current ~= tonumber(ARGV[1]) then return false end
-local version = current + 1
-redis.call('HSET', KEYS[1], 'v', version, 'd', ARGV[2])
-return version
-`;
-
-/** Compare-and-delete of a plain key; GET of a missing key is false in Lua, never equal to a string. */
-const DELETE_IF_EQUALS_LUA = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('DEL', KEYS[1])
-return 1
-`;
-
-/**
- * Take and re-score in one script, so no other claim can read the same members in between.
- * ARGV: maxScore, newScore, limit.
- */
-const INDEX_CLAIM_LUA = `
-local members = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[3])
-for _, member in ipairs(members) do redis.call('ZADD', KEYS[1], ARGV[2], member) end
-return members
-`;
-
-/** The client once `defineCommand` has added the scripts as methods. */
-interface ScriptedRedis extends Redis {
-	setVersioned(key: string, expectedVersion: number, json: string): Promise<number | null>;
-	setVersionedWith(numberOfKeys: number, ...keysThenArgs: Array<string | number>): Promise<number | null>;
-	deleteIfEquals(key: string, json: string): Promise<number>;
-	indexClaim(key: string, maxScore: string | number, newScore: string | number, limit: number): Promise<string[]>;
-}
-
-/** SET_VERSIONED plus plain SETs of KEYS[2..] to ARGV[3..], all in one atomic script. */
-const SET_VERSIONED_WITH_LUA = `
-local current = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
-if current ~= tonumber(ARGV[1]) then return false end
-for i = 2, #KEYS do redis.call('SET', KEYS[i], ARGV[i + 1]) end
-local version = current + 1
-redis.call('HSET', KEYS[1], 'v', version, 'd', ARGV[2])
-return version
-`;
-
-/**
- * The store for distributed mode. Every key is `${prefix}:${key}`; prefixes must not nest
- * ("a" and "a:b"), because clear() on the outer one would also take the inner one's keys.
+ * The store for distributed mode, on one Redis or on a Redis Cluster (a redis-cluster:// URL).
+ * Every key is `${prefix}:${key}`; prefixes must not nest ("a" and "a:b"), because clear() on the
+ * outer one would also take the inner one's keys.
  */
 export class RedisStore implements Store {
 	readonly #prefix: string;
 	readonly #url: string;
 	readonly #redis: ScriptedRedis;
+	readonly #cluster: boolean;
 	#lastError: Error | undefined;
+	#reconnecting: Promise<void> | undefined;
 
 	constructor(options: { url: string; prefix: string }) {
-		this.#prefix = options.prefix;
+		this.#prefix = checkPrefix(options.prefix);
 		this.#url = options.url;
 		// Credentials and TLS from the URL and REDIS_USERNAME, REDIS_PASSWORD, REDIS_TLS* (redis-connection.ts).
-		this.#redis = createRedisClient(options.url, {
+		this.#redis = withScripts(createRedisConnection(options.url, {
 			lazyConnect: false,
 			// Queue kept so calls made before the first connect wait for it; the retry cap still bounds the wait.
 			enableOfflineQueue: true,
 			maxRetriesPerRequest: MAX_RETRIES_PER_REQUEST,
 			connectTimeout: CONNECT_TIMEOUT_MS,
 			commandTimeout: COMMAND_TIMEOUT_MS,
-		}) as ScriptedRedis;
-		this.#redis.defineCommand("setVersioned", { numberOfKeys: 1, lua: SET_VERSIONED_LUA });
-		// Multi-key: on a Redis Cluster the keys would need one hash slot (a {prefix} hash tag).
-		this.#redis.defineCommand("setVersionedWith", { lua: SET_VERSIONED_WITH_LUA });
-		this.#redis.defineCommand("deleteIfEquals", { numberOfKeys: 1, lua: DELETE_IF_EQUALS_LUA });
-		this.#redis.defineCommand("indexClaim", { numberOfKeys: 1, lua: INDEX_CLAIM_LUA });
+		}));
+		this.#cluster = this.#redis instanceof Cluster;
 		// Failed commands already reject with their own error; this one only explains a failed ready().
 		this.#redis.on("error", (error: Error) => {
 			this.#lastError = error;
@@ -115,97 +82,127 @@ export class RedisStore implements Store {
 	}
 
 	async get<T>(key: string): Promise<T | undefined> {
-		return parse<T>(await this.#redis.get(this.#key(key)));
+		const redis = await this.#client();
+		return parse<T>(await redis.get(this.#key(key)));
 	}
 
+	/** One MGET per slot on a cluster (MGET spans no slots there); the reads are not one snapshot. */
 	async getMany<T>(keys: string[]): Promise<Array<T | undefined>> {
 		// MGET with no keys is a syntax error, not an empty reply.
 		if (keys.length === 0) return [];
-		const replies = await this.#redis.mget(keys.map((key) => this.#key(key)));
+		const redis = await this.#client();
+		const full = keys.map((key) => this.#key(key));
+		const replies: Array<string | null> = [];
+		await Promise.all(
+			this.#slotGroups(full).map(async (group) => {
+				const got = await redis.mget(group.map((i) => full[i]!));
+				group.forEach((i, n) => (replies[i] = got[n] ?? null));
+			}),
+		);
 		return replies.map((json) => parse<T>(json));
 	}
 
 	async set<T>(key: string, value: T, ttlMs?: number): Promise<void> {
 		const json = toJson(value);
-		if (ttlMs === undefined) await this.#redis.set(this.#key(key), json);
-		else await this.#redis.set(this.#key(key), json, "PX", checkTtl(ttlMs));
+		const ttl = ttlMs === undefined ? undefined : checkTtl(ttlMs);
+		const redis = await this.#client();
+		if (ttl === undefined) await redis.set(this.#key(key), json);
+		else await redis.set(this.#key(key), json, "PX", ttl);
 	}
 
 	async setIfAbsent<T>(key: string, value: T, ttlMs?: number): Promise<boolean> {
 		const json = toJson(value);
-		const reply =
-			ttlMs === undefined
-				? await this.#redis.set(this.#key(key), json, "NX")
-				: await this.#redis.set(this.#key(key), json, "PX", checkTtl(ttlMs), "NX");
+		const ttl = ttlMs === undefined ? undefined : checkTtl(ttlMs);
+		const redis = await this.#client();
+		const reply = ttl === undefined ? await redis.set(this.#key(key), json, "NX") : await redis.set(this.#key(key), json, "PX", ttl, "NX");
 		return reply === "OK";
 	}
 
 	async delete(key: string): Promise<void> {
-		await this.#redis.del(this.#key(key));
+		const redis = await this.#client();
+		await redis.del(this.#key(key));
 	}
 
 	async deleteIfEquals<T>(key: string, expected: T): Promise<boolean> {
-		return (await this.#redis.deleteIfEquals(this.#key(key), toJson(expected))) === 1;
+		const json = toJson(expected);
+		const redis = await this.#client();
+		return (await redis.deleteIfEquals(this.#key(key), json)) === 1;
 	}
 
 	async getVersioned<T>(key: string): Promise<Versioned<T> | undefined> {
-		const [version, json] = await this.#redis.hmget(this.#key(key), "v", "d");
+		const redis = await this.#client();
+		const [version, json] = await redis.hmget(this.#key(key), "v", "d");
 		if (version === null || json === null) return undefined;
 		return { value: JSON.parse(json) as T, version: Number(version) };
 	}
 
 	async setVersioned<T>(key: string, value: T, expectedVersion: number): Promise<number | null> {
-		return this.#redis.setVersioned(this.#key(key), expectedVersion, toJson(value));
+		const json = toJson(value);
+		return (await this.#client()).setVersioned(this.#key(key), expectedVersion, json);
 	}
 
 	async setVersionedWith<T>(key: string, value: T, expectedVersion: number, also: Array<{ key: string; value: unknown }>): Promise<number | null> {
 		const keys = [this.#key(key), ...also.map((a) => this.#key(a.key))];
+		checkOneSlot("setVersionedWith", keys);
 		const args = [expectedVersion, toJson(value), ...also.map((a) => toJson(a.value))];
-		return this.#redis.setVersionedWith(keys.length, ...keys, ...args);
+		return (await this.#client()).setVersionedWith(keys.length, ...keys, ...args);
 	}
 
 	async increment(key: string, by = 1): Promise<number> {
-		return this.#redis.incrby(this.#key(key), by);
+		return (await this.#client()).incrby(this.#key(key), by);
 	}
 
 	async indexAdd(indexKey: string, member: string, score: number): Promise<void> {
-		await this.#redis.zadd(this.#key(indexKey), score, member);
+		await (await this.#client()).zadd(this.#key(indexKey), score, member);
 	}
 
 	async indexRange(indexKey: string, min: number, max: number, limit?: number): Promise<string[]> {
 		const key = this.#key(indexKey);
-		if (limit === undefined) return this.#redis.zrangebyscore(key, bound(min), bound(max));
-		return this.#redis.zrangebyscore(key, bound(min), bound(max), "LIMIT", 0, checkLimit(limit));
+		if (limit !== undefined) checkLimit(limit);
+		const redis = await this.#client();
+		if (limit === undefined) return redis.zrangebyscore(key, bound(min), bound(max));
+		return redis.zrangebyscore(key, bound(min), bound(max), "LIMIT", 0, limit);
 	}
 
 	async indexRangeDesc(indexKey: string, min: number, max: number, limit?: number): Promise<string[]> {
 		const key = this.#key(indexKey);
-		if (limit === undefined) return this.#redis.zrevrangebyscore(key, bound(max), bound(min));
-		return this.#redis.zrevrangebyscore(key, bound(max), bound(min), "LIMIT", 0, checkLimit(limit));
+		if (limit !== undefined) checkLimit(limit);
+		const redis = await this.#client();
+		if (limit === undefined) return redis.zrevrangebyscore(key, bound(max), bound(min));
+		return redis.zrevrangebyscore(key, bound(max), bound(min), "LIMIT", 0, limit);
 	}
 
 	async indexSize(indexKey: string): Promise<number> {
-		return this.#redis.zcard(this.#key(indexKey));
+		return (await this.#client()).zcard(this.#key(indexKey));
 	}
 
 	async indexRemove(indexKey: string, member: string): Promise<boolean> {
-		return (await this.#redis.zrem(this.#key(indexKey), member)) === 1;
+		const redis = await this.#client();
+		return (await redis.zrem(this.#key(indexKey), member)) === 1;
 	}
 
 	async indexClaim(indexKey: string, maxScore: number, newScore: number, limit: number): Promise<string[]> {
 		checkLimit(limit);
-		return this.#redis.indexClaim(this.#key(indexKey), bound(checkScore(maxScore, "maxScore")), bound(checkScore(newScore, "newScore")), limit);
+		const max = bound(checkScore(maxScore, "maxScore"));
+		const lease = bound(checkScore(newScore, "newScore"));
+		return (await this.#client()).indexClaim(this.#key(indexKey), max, lease, limit);
 	}
 
-	/** SCAN in batches rather than KEYS, which blocks the whole server while it walks the keyspace. */
+	/**
+	 * SCAN in batches rather than KEYS, which blocks the whole server while it walks the keyspace.
+	 * A cluster is scanned master by master, and its keys are unlinked slot by slot.
+	 */
 	async clear(): Promise<void> {
+		const redis = await this.#client();
 		const match = `${escapeGlob(this.#prefix)}:*`;
-		let cursor = "0";
-		do {
-			const [next, keys] = await this.#redis.scan(cursor, "MATCH", match, "COUNT", SCAN_BATCH);
-			if (keys.length > 0) await this.#redis.unlink(...keys);
-			cursor = next;
-		} while (cursor !== "0");
+		for (const node of redis instanceof Cluster ? redis.nodes("master") : [redis]) {
+			let cursor = "0";
+			do {
+				const [next, keys] = await node.scan(cursor, "MATCH", match, "COUNT", SCAN_BATCH);
+				await Promise.all(this.#slotGroups(keys).map((group) => redis.unlink(...group.map((i) => keys[i]!))));
+				cursor = next;
+			} while (cursor !== "0");
+		}
 	}
 
 	/** QUIT lets in-flight replies arrive; a connection that never came up is just dropped. */
@@ -213,6 +210,25 @@ export class RedisStore implements Store {
 		if (this.#redis.status === "end") return;
 		if (this.#redis.status === "ready") await this.#redis.quit();
 		else this.#redis.disconnect();
+	}
+
+	/**
+	 * The client, once it can take a command. One Redis fails a command itself after a few
+	 * reconnect attempts; a cluster with no reachable node would queue it with no bound, so a
+	 * command waits here instead, at most READY_TIMEOUT_MS, then fails like a timeout.
+	 */
+	async #client(): Promise<ScriptedRedis> {
+		if (this.#cluster && this.#redis.status !== "ready") {
+			// One wait shared by every command meanwhile, not a listener pair and a timer each.
+			await (this.#reconnecting ??= this.ready().finally(() => (this.#reconnecting = undefined)));
+		}
+		return this.#redis;
+	}
+
+	/** Positions of these full keys, one group per slot: all of them at once on a single Redis. */
+	#slotGroups(keys: string[]): number[][] {
+		if (keys.length === 0) return [];
+		return this.#cluster ? sameSlotGroups(keys) : [keys.map((_, i) => i)];
 	}
 
 	#key(key: string): string {

@@ -1,7 +1,8 @@
 /**
  * The state store contract: saga state, idempotency keys, ledger indexes. Two implementations:
  * `MemoryStore` (embedded mode) and `RedisStore` (distributed mode); one contract test suite runs
- * against both. Every key is namespaced by the store's prefix; values are JSON.
+ * against both. Every key is namespaced by the store's prefix; values are JSON. A key's hash tag
+ * (its first "{...}", see hash-tags.ts) decides its Redis Cluster slot.
  */
 export interface Versioned<T> {
 	value: T;
@@ -11,6 +12,7 @@ export interface Versioned<T> {
 
 export interface Store {
 	get<T>(key: string): Promise<T | undefined>;
+	/** Any keys, read in one round trip per slot: not one snapshot of them all. */
 	getMany<T>(keys: string[]): Promise<Array<T | undefined>>;
 	set<T>(key: string, value: T, ttlMs?: number): Promise<void>;
 	/** Writes only when the key is absent. True when this call wrote it (idempotency claims). */
@@ -34,6 +36,7 @@ export interface Store {
 	/**
 	 * setVersioned, and in the same atomic step plain writes of `also` (overwriting): all or
 	 * nothing. A hash chain commits a batch of entries and moves its head this way, in one round trip.
+	 * All the keys must carry one hash tag (`{ledger}:head`, `{ledger}:entry:7`): a RangeError otherwise.
 	 */
 	setVersionedWith<T>(key: string, value: T, expectedVersion: number, also: Array<{ key: string; value: unknown }>): Promise<number | null>;
 

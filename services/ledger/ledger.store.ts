@@ -2,9 +2,15 @@ import type { Store } from "../../mixins/store/store.ts";
 import type { Envelope } from "../../canonical/index.ts";
 import { GENESIS_HASH, entryFor, hashOf, type LedgerEntry } from "./ledger-entry.ts";
 
-const HEAD = "ledger:head";
-const entryKey = (seq: number) => `ledger:entry:${seq}`;
-const seenKey = (channel: string, messageId: string) => `ledger:seen:${channel}:${messageId}`;
+/**
+ * Head, entries and seen markers are committed in one atomic write, so on a Redis Cluster they
+ * must share a slot: the `{ledger}` hash tag puts the whole chain on one node, a hot slot taken on
+ * purpose (the chain has one head to serialize on anyway). The indexes below are written apart and
+ * spread over the cluster.
+ */
+const HEAD = "{ledger}:head";
+const entryKey = (seq: number) => `{ledger}:entry:${seq}`;
+const seenKey = (channel: string, messageId: string) => `{ledger}:seen:${channel}:${messageId}`;
 const correlationIndex = (id: string) => `ledger:by-correlation:${id}`;
 /** Scored by recordedAt (epoch ms); members are zero-padded seqs, so entries of the same millisecond sort in ledger order. */
 const TIME_INDEX = "ledger:by-time";

@@ -71,5 +71,5 @@ async function closeOnOrder(sagas: SagaStore, exceptionCase: ExceptionCase, fact
 		saga.timeline.push({ at, recordedAt: new Date().toISOString(), type: fact.type, messageId: fact.id, note: `case ${ref.caseId} (${ref.kind}) ${exceptionCase.resolution ?? "resolved"}` });
 		if (await sagas.save(saga, loaded.version, loaded.value.status)) return;
 	}
-	throw new ConcurrentUpdateError(`saga:order:${exceptionCase.orderId}`);
+	throw new ConcurrentUpdateError(`saga:order:{${exceptionCase.orderId}}`);
 }

@@ -58,7 +58,7 @@ export async function handleFact(deps: SagaDeps, envelope: Envelope): Promise<vo
 			return;
 		}
 	}
-	throw new ConcurrentUpdateError(`saga:order:${envelope.subject}`);
+	throw new ConcurrentUpdateError(`saga:order:{${envelope.subject}}`);
 }
 
 /** A manifest names the carrier tracking codes; carriers' own webhooks (EasyPost) are matched to the order by them. */

@@ -2,7 +2,8 @@ import { ORDER_STATUS, isTerminal, type OrderStatus } from "../../canonical/inde
 import type { Store } from "../../mixins/store/store.ts";
 import type { OrderSaga } from "./order-saga.ts";
 
-const sagaKey = (orderId: string) => `saga:order:${orderId}`;
+/** The order id as hash tag: on a Redis Cluster an order's keys share a slot (redis.store.ts). */
+const sagaKey = (orderId: string) => `saga:order:{${orderId}}`;
 const ORDER_INDEX = "saga:orders";
 /** Orders not finished, by release time: what the control tower reads instead of every order. */
 const OPEN_INDEX = "saga:orders:open";

@@ -146,14 +146,14 @@ describe("order to delivery over real NATS JetStream and Redis, one broker per s
 		assert.match(intact.out, /ledger verified: \d+ entries, hash chain intact/);
 
 		const store = new RedisStore({ url: REDIS_URL, prefix: h.namespace });
-		const original = await store.get<Record<string, unknown>>("ledger:entry:7");
+		const original = await store.get<Record<string, unknown>>("{ledger}:entry:7");
 		try {
-			await store.set("ledger:entry:7", { ...original, subject: "SO-TAMPERED" });
+			await store.set("{ledger}:entry:7", { ...original, subject: "SO-TAMPERED" });
 			const broken = await waybillLedgerVerify(h.namespace);
 			assert.equal(broken.code, 1);
 			assert.match(broken.out, /ledger BROKEN at entry 7 of \d+: content altered/);
 		} finally {
-			await store.set("ledger:entry:7", original);
+			await store.set("{ledger}:entry:7", original);
 			await store.close();
 		}
 	});
@@ -181,7 +181,7 @@ describe("order to delivery over real NATS JetStream and Redis, one broker per s
 			return types;
 		};
 		assert.deepEqual(chain("erp.invoice.post").slice(-2), ["lastmile.delivered", "erp.invoice.post"]);
-		assert.equal(trace.hops.find((x) => x.type === "wms.shipment.manifested")?.mappingVersion, "generic-3pl@1.1.0");
+		assert.equal(trace.hops.find((x) => x.type === "wms.shipment.manifested")?.mappingVersion, "generic-3pl@1.2.0");
 		assert.equal(trace.hops.find((x) => x.type === "wms.fulfillment-order.create")?.producer, "waybill/saga");
 		assert.equal((await fetch(`${h.gatewayUrl}/api/v1/orders/SO-NOPE/trace`, { headers: h.auth })).status, 404);
 	});

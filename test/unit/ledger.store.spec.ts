@@ -124,7 +124,7 @@ for (const [name, make] of [
 		it("names the first entry that was altered, removed or reordered", async () => {
 			const ledger = new LedgerStore(store);
 			const total = await ledger.size();
-			const key = (seq: number) => `ledger:entry:${seq}`;
+			const key = (seq: number) => `{ledger}:entry:${seq}`;
 			const original = (await store.get<LedgerEntry>(key(5)))!;
 
 			await store.set(key(5), { ...original, type: "erp.invoice.post" });

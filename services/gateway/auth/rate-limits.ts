@@ -1,5 +1,5 @@
-import type { Redis } from "ioredis";
-import { createRedisClient } from "../../../mixins/store/redis-connection.ts";
+import type { Cluster, Redis } from "ioredis";
+import { createRedisConnection } from "../../../mixins/store/redis-connection.ts";
 import RateLimiterFlexible from "rate-limiter-flexible";
 import { RateLimitedError } from "../../../canonical/errors/index.ts";
 
@@ -22,11 +22,11 @@ export interface RateLimitSettings {
  */
 export class RateLimits {
 	readonly #limiters = new Map<number, Limiter>();
-	readonly #redis: Redis | undefined;
+	readonly #redis: Redis | Cluster | undefined;
 
 	constructor(readonly settings: RateLimitSettings, private readonly keyPrefix: string, redisUrl?: string) {
 		// The store's connection settings (ACL user, password, TLS) apply here too.
-		this.#redis = redisUrl ? createRedisClient(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }) : undefined;
+		this.#redis = redisUrl ? createRedisConnection(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }) : undefined;
 		this.#redis?.on("error", () => undefined); // the insurance limiter answers meanwhile; the store logs Redis outages
 	}
 

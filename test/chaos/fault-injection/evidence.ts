@@ -80,19 +80,19 @@ export async function withRedis<T>(url: string, use: (redis: Redis) => Promise<T
 
 export async function readLedger(redisUrl: string, namespace: string): Promise<LedgerEvidence> {
 	return withRedis(redisUrl, async (redis) => {
-		const headJson = await redis.hget(`${namespace}:ledger:head`, "d");
+		const headJson = await redis.hget(`${namespace}:{ledger}:head`, "d");
 		const head = headJson ? (JSON.parse(headJson) as { seq: number }).seq : 0;
 		const entries: LedgerEntry[] = [];
 		const holes: number[] = [];
 		for (let from = 1; from <= head; from += 1_000) {
 			const seqs = Array.from({ length: Math.min(1_000, head - from + 1) }, (_, i) => from + i);
-			const values = await redis.mget(seqs.map((s) => `${namespace}:ledger:entry:${s}`));
+			const values = await redis.mget(seqs.map((s) => `${namespace}:{ledger}:entry:${s}`));
 			values.forEach((v, i) => (v === null ? holes.push(seqs[i]!) : entries.push(JSON.parse(v) as LedgerEntry)));
 		}
 		let entryKeys = 0;
 		let cursor = "0";
 		do {
-			const [next, keys] = await redis.scan(cursor, "MATCH", `${namespace}:ledger:entry:*`, "COUNT", 2_000);
+			const [next, keys] = await redis.scan(cursor, "MATCH", `${namespace}:{ledger}:entry:*`, "COUNT", 2_000);
 			entryKeys += keys.length;
 			cursor = next;
 		} while (cursor !== "0");
@@ -107,7 +107,7 @@ export async function readSagas(redisUrl: string, namespace: string, orderIds: s
 		for (let i = 0; i < orderIds.length; i += 500) {
 			const batch = orderIds.slice(i, i + 500);
 			const pipeline = redis.pipeline();
-			for (const id of batch) pipeline.hget(`${namespace}:saga:order:${id}`, "d");
+			for (const id of batch) pipeline.hget(`${namespace}:saga:order:{${id}}`, "d");
 			const replies = (await pipeline.exec()) ?? [];
 			batch.forEach((id, j) => {
 				const json = replies[j]?.[1] as string | null | undefined;
