@@ -51,7 +51,9 @@ describe("fault injection: kill -9, broker and store restarts, partner faults, d
 		assert.equal(result.ledgerDuplicates, 0, "ledgerDuplicates");
 		assert.equal(result.ledgerVerified, true, "ledgerVerified");
 		assert.equal(result.poisonDeadLettered, result.poisonInjected, "every poison dead-lettered");
-		assert.ok(result.poisonInjected >= 7, "the poison was injected");
+		// 5 on the events stream and 1 signed webhook the mapper cannot read; the signed webhook that is
+		// not JSON at all is refused at the gateway (400, audited) and never stored, so it is not poison.
+		assert.ok(result.poisonInjected >= 6, "the poison was injected");
 		assert.ok(result.faultsInjected >= 15, `every fault injected (${result.faultsInjected})`);
 		assert.equal(result.refused4xx, 0, "no order refused");
 		assert.equal(code, 0, `the suite's own verdict: ${last}`);

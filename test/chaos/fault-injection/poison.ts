@@ -76,6 +76,7 @@ export interface WebhookPoisonResult {
 export async function injectWebhookPoison(gatewayUrl: string, wmsSecret: string, runId: string): Promise<WebhookPoisonResult> {
 	const occurredAt = new Date().toISOString();
 	const bodies = [
+		// Refused at the edge since partner JSON must be a JSON object (gateway json-shape.ts); were it stored, it would be poison.
 		{ label: "webhook body not JSON", poison: true, body: `poison-${runId}-w1 <<not json>>` },
 		{ label: "webhook of an unknown eventType", poison: false, body: JSON.stringify({ eventId: `poison-${runId}-w2`, eventType: "order.teleported", occurredAt, order: { id: "wo_x", externalRef: "FO-x", orderRef: `POISON-${runId}-w2`, warehouse: "WH1" }, lines: [] }) },
 		{ label: "order.allocated without orderRef", poison: true, body: JSON.stringify({ eventId: `poison-${runId}-w3`, eventType: "order.allocated", occurredAt, order: { id: "wo_y", externalRef: "FO-y", warehouse: "WH1" }, lines: [{ lineNo: 1, sku: "SKU-1", qty: 1 }] }) },
