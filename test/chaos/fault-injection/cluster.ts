@@ -10,6 +10,13 @@ import { retrying, say, sleep } from "./log.ts";
 export type SimKind = "erp" | "wms" | "lastmile";
 export const SERVICES = ALL_SERVICES;
 
+export interface ClusterOptions {
+	/** Processes per service (default 1). With more than one, each is an instance `<service>-<i>` with NODE_ID `<namespace>-<service>-<i>`. */
+	replicas?: Partial<Record<string, number>>;
+	/** Extra environment for one instance's process (a metrics port, say). */
+	envFor?: (instance: string, service: string) => Record<string, string>;
+}
+
 /** A crashed service is started again after this long, as Kubernetes would restart its pod. */
 const CRASH_RESTART_MS = 1_000;
 
@@ -40,6 +47,7 @@ export class Cluster {
 		readonly nats: PrivateNats,
 		readonly redis: PrivateRedis,
 		private readonly stepDelayMs: number,
+		private readonly options: ClusterOptions = {},
 	) {
 		this.broker = new ServiceBroker({ namespace, nodeID: `${namespace}-chaos`, transporter: nats.url as never, logger: false, requestTimeout: 15_000 });
 	}
@@ -60,10 +68,25 @@ export class Cluster {
 			WEBHOOK_SECRET_LASTMILE_ONFLEET: this.secrets.lastmile,
 			POLICIES_FILE: fileURLToPath(new URL("../../fixtures/policies/one-courier.json", import.meta.url)),
 		};
-		for (const service of SERVICES) this.spawn(service);
+		const instances = SERVICES.flatMap((s) => this.instancesOf(s));
+		for (const instance of instances) this.spawn(instance);
 		await this.broker.start();
 		await this.broker.waitForServices(SERVICES, 90_000);
-		for (const service of SERVICES) await this.waitReady(service);
+		for (const instance of instances) await this.waitReady(instance);
+	}
+
+	/** The process names of a service: the service's own name when it runs once, `<service>-<i>` otherwise. */
+	instancesOf(service: string): string[] {
+		const n = this.options.replicas?.[service] ?? 1;
+		return n <= 1 ? [service] : Array.from({ length: n }, (_, i) => `${service}-${i + 1}`);
+	}
+
+	nodeIdOf(instance: string): string {
+		return `${this.namespace}-${instance}`;
+	}
+
+	private serviceOf(instance: string): string {
+		return SERVICES.find((s) => this.instancesOf(s).includes(instance)) ?? instance;
 	}
 
 	/** Simulators are never killed: they stand for the partners, whose memory is the evidence. */
@@ -83,29 +106,30 @@ export class Cluster {
 		this.simUrls[sim] = (await firstJsonLine<{ url: string }>(child)).url;
 	}
 
-	/** Starts (again) one service with the same environment; each generation logs to its own file. */
-	spawn(service: string): void {
-		const generation = (this.generation.get(service) ?? 0) + 1;
-		this.generation.set(service, generation);
+	/** Starts (again) one service instance with the same environment; each generation logs to its own file. */
+	spawn(instance: string): void {
+		const service = this.serviceOf(instance);
+		const generation = (this.generation.get(instance) ?? 0) + 1;
+		this.generation.set(instance, generation);
 		if (generation > 1) this.restarts[service] = (this.restarts[service] ?? 0) + 1;
-		const env: Record<string, string> = { ...this.serviceEnv, SERVICES: service, NODE_ID: `${this.namespace}-${service}` };
+		const env: Record<string, string> = { ...this.serviceEnv, ...this.options.envFor?.(instance, service), SERVICES: service, NODE_ID: this.nodeIdOf(instance) };
 		// Only the gateway holds the run's bootstrap admin key; the driver releases orders with it.
 		if (service === "gateway") Object.assign(env, { HOST: "127.0.0.1", PORT: String(this.gatewayPort), ADMIN_API_KEY: this.secrets.adminKey });
-		const child = spawnTs(`${service}-${generation}`, "bin/start.ts", [], env, this.logDir);
-		this.running.set(service, child);
+		const child = spawnTs(`${instance}-${generation}`, "bin/start.ts", [], env, this.logDir);
+		this.running.set(instance, child);
 		child.process.once("exit", (code, signal) => {
 			if (this.stopping || this.killedOnPurpose.has(child)) return;
-			this.unexpectedExits.push({ service, code, signal, at: new Date().toISOString(), log: child.logFile });
-			say(`!! ${service} exited by itself (${code ?? signal}); see ${child.logFile}; restarting it`);
+			this.unexpectedExits.push({ service: instance, code, signal, at: new Date().toISOString(), log: child.logFile });
+			say(`!! ${instance} exited by itself (${code ?? signal}); see ${child.logFile}; restarting it`);
 			setTimeout(() => {
-				if (!this.stopping && this.running.get(service) === child) this.spawn(service);
+				if (!this.stopping && this.running.get(instance) === child) this.spawn(instance);
 			}, CRASH_RESTART_MS);
 		});
 	}
 
 	/** kill -9: no drain, no goodbye to NATS, in-flight work and unacked messages left as they are. */
-	async kill(service: string): Promise<number | undefined> {
-		const child = this.running.get(service);
+	async kill(instance: string): Promise<number | undefined> {
+		const child = this.running.get(instance);
 		if (!child) return undefined;
 		this.killedOnPurpose.add(child);
 		const pid = child.process.pid;
@@ -119,9 +143,10 @@ export class Cluster {
 	}
 
 	/** Ready means its own node answers an action: the new process has started its services. */
-	async waitReady(service: string, timeoutMs = 90_000): Promise<void> {
-		const nodeID = `${this.namespace}-${service}`;
-		await retrying(`${service} ready`, () => this.broker.call(`${service}.streamBacklog`, {}, { nodeID, timeout: 5_000 }), timeoutMs);
+	async waitReady(instance: string, timeoutMs = 90_000): Promise<void> {
+		const service = this.serviceOf(instance);
+		const nodeID = this.nodeIdOf(instance);
+		await retrying(`${instance} ready`, () => this.broker.call(`${service}.streamBacklog`, {}, { nodeID, timeout: 5_000 }), timeoutMs);
 		if (service === "gateway") {
 			await retrying("gateway HTTP ready", async () => {
 				const response = await fetch(`${this.gatewayUrl}/health/ready`, { signal: AbortSignal.timeout(5_000) });
