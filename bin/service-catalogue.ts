@@ -11,6 +11,7 @@ const LOADERS: Record<string, () => Promise<{ default: unknown }>> = {
 	saga: () => import("../services/saga/saga.service.ts"),
 	ledger: () => import("../services/ledger/ledger.service.ts"),
 	notifier: () => import("../services/notifier/notifier.service.ts"),
+	batch: () => import("../services/batch/batch.service.ts"),
 };
 
 export const ALL_SERVICES = Object.keys(LOADERS);

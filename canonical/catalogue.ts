@@ -11,8 +11,10 @@ import * as EDI from "./edi-schemas.ts";
 import * as REPORTS from "./partner-report-schemas.ts";
 import { webhookDeliverySchema } from "./notification-schemas.ts";
 import { operatorActedSchema } from "./operator-action-schemas.ts";
+import { itemMasterUpsertSchema, recipientsUpsertSchema, MASTER_DATA_VERSION } from "./entities/master-data.ts";
+import * as SETTLEMENT from "./entities/settlement-batch.ts";
 import {
-	ERP_COMMANDS, ERP_FACTS, INBOUND_MESSAGES, LASTMILE_COMMANDS, LASTMILE_FACTS, NOTIFIER_COMMANDS, WAYBILL_FACTS, WMS_COMMANDS, WMS_FACTS,
+	BATCH_COMMANDS, ERP_COMMANDS, ERP_FACTS, INBOUND_MESSAGES, LASTMILE_COMMANDS, LASTMILE_FACTS, NOTIFIER_COMMANDS, WAYBILL_FACTS, WMS_COMMANDS, WMS_FACTS,
 	type MessageType,
 } from "./message-types.ts";
 
@@ -34,6 +36,7 @@ export const CATALOGUE: Record<MessageType, CatalogueEntry> = {
 	[ERP_FACTS.INVOICE_POSTED]: fact(settlementEventSchema, SETTLEMENT_EVENT_VERSION),
 	[ERP_FACTS.CREDIT_NOTE_POSTED]: fact(settlementEventSchema, SETTLEMENT_EVENT_VERSION),
 	[ERP_FACTS.FULFILLMENT_REPORTED]: fact(REPORTS.fulfillmentReportedSchema),
+	[ERP_FACTS.SETTLEMENT_BATCH_POSTED]: fact(SETTLEMENT.settlementBatchPostedSchema, SETTLEMENT.SETTLEMENT_BATCH_VERSION),
 
 	[ERP_COMMANDS.UPDATE_ORDER_STATUS]: command(F.orderStatusUpdateSchema),
 	[ERP_COMMANDS.CONFIRM_SHIPMENT]: command(shipmentSchema, SHIPMENT_VERSION),
@@ -45,6 +48,7 @@ export const CATALOGUE: Record<MessageType, CatalogueEntry> = {
 	[ERP_COMMANDS.RAISE_CS_CASE]: command(F.csCaseRaiseSchema),
 	[ERP_COMMANDS.REFUSE_ORDER_CHANGE]: command(F.orderChangeRefusalSchema),
 	[ERP_COMMANDS.SEND_FUNCTIONAL_ACK]: command(EDI.functionalAckSendSchema),
+	[ERP_COMMANDS.POST_SETTLEMENT_BATCH]: command(SETTLEMENT.settlementBatchPostSchema, SETTLEMENT.SETTLEMENT_BATCH_VERSION),
 
 	[WMS_FACTS.FULFILLMENT_ACCEPTED]: fact(F.fulfillmentRefSchema),
 	[WMS_FACTS.ALLOCATED]: fact(F.warehouseProgressSchema),
@@ -63,6 +67,7 @@ export const CATALOGUE: Record<MessageType, CatalogueEntry> = {
 	[WMS_COMMANDS.EXPECT_RETURN]: command(returnOrderSchema, RETURN_ORDER_VERSION),
 	[WMS_COMMANDS.UPDATE_FULFILLMENT_ORDER]: command(F.fulfillmentUpdateSchema),
 	[WMS_COMMANDS.SEND_FUNCTIONAL_ACK]: command(EDI.functionalAckSendSchema),
+	[WMS_COMMANDS.UPSERT_ITEMS]: command(itemMasterUpsertSchema, MASTER_DATA_VERSION),
 
 	[LASTMILE_FACTS.JOB_ACCEPTED]: fact(F.deliveryEventSchema),
 	[LASTMILE_FACTS.DISPATCHED]: fact(F.deliveryEventSchema),
@@ -87,6 +92,7 @@ export const CATALOGUE: Record<MessageType, CatalogueEntry> = {
 	[LASTMILE_COMMANDS.BOOK_SHIPMENT]: command(shipmentBookingSchema, SHIPMENT_BOOKING_VERSION),
 	[LASTMILE_COMMANDS.UPDATE_DELIVERY_JOB]: command(F.deliveryJobRefSchema),
 	[LASTMILE_COMMANDS.SEND_FUNCTIONAL_ACK]: command(EDI.functionalAckSendSchema),
+	[LASTMILE_COMMANDS.UPSERT_RECIPIENTS]: command(recipientsUpsertSchema, MASTER_DATA_VERSION),
 
 	[WAYBILL_FACTS.ORDER_STATUS_CHANGED]: fact(F.statusChangedSchema),
 	[WAYBILL_FACTS.SLA_AT_RISK]: fact(F.slaSchema),
@@ -106,8 +112,11 @@ export const CATALOGUE: Record<MessageType, CatalogueEntry> = {
 	[WAYBILL_FACTS.EDI_ACK_REJECTED]: fact(EDI.ediAcknowledgementSchema),
 	[WAYBILL_FACTS.EDI_ACK_OVERDUE]: fact(EDI.ediAcknowledgementSchema),
 	[WAYBILL_FACTS.OPERATOR_ACTED]: fact(operatorActedSchema),
+	[WAYBILL_FACTS.SETTLEMENT_RECONCILED]: fact(SETTLEMENT.settlementReconciledSchema, SETTLEMENT.SETTLEMENT_BATCH_VERSION),
 
 	[NOTIFIER_COMMANDS.DELIVER_WEBHOOK]: command(webhookDeliverySchema),
+
+	[BATCH_COMMANDS.RECONCILE_SETTLEMENT]: command(SETTLEMENT.settlementReconcileSchema, SETTLEMENT.SETTLEMENT_BATCH_VERSION),
 
 	[INBOUND_MESSAGES.PARTNER_MESSAGE_RECEIVED]: { version: 1, kind: "inbound", schema: F.partnerMessageSchema },
 };

@@ -17,11 +17,23 @@ export const CHANNELS = {
 	DEAD_LETTERS: "dead-letters",
 	/** Outbound webhooks to subscribers, one message per delivery; partitioned by subscription. */
 	NOTIFICATIONS: "notifications",
+	/** Batch lane: the daily settlement to the ERP, chunk by chunk, and its reconciliation. */
+	BATCH_SETTLEMENT: "batch-settlement",
+	/** Batch lane: product and customer master data, chunk by chunk, to the WMS and last-mile partners. */
+	BATCH_MASTERDATA: "batch-masterdata",
 } as const;
 
 export type ChannelName = (typeof CHANNELS)[keyof typeof CHANNELS];
 
 export const ALL_CHANNELS: ChannelName[] = Object.values(CHANNELS);
+
+/**
+ * Channels of the batch lanes: their own streams and consumer groups, never a partition or a
+ * consumer shared with operational work, and their consumers yield to it (mixins/streams/lane-gate.ts).
+ */
+export const BATCH_CHANNELS: ReadonlySet<string> = new Set([CHANNELS.BATCH_SETTLEMENT, CHANNELS.BATCH_MASTERDATA]);
+
+export const isBatchChannel = (channel: string): boolean => BATCH_CHANNELS.has(channel);
 
 export const COMMAND_CHANNEL_BY_SYSTEM = {
 	erp: CHANNELS.ERP_COMMANDS,
@@ -40,4 +52,8 @@ export const GROUPS = {
 	WMS: "wms",
 	LASTMILE: "lastmile",
 	NOTIFIER: "notifier",
+	/** The batch service on its own lanes (batch-settlement, batch-masterdata). */
+	BATCH: "batch",
+	/** The batch service's journal of settlement facts, read off `events` as they happen. */
+	SETTLEMENT: "settlement",
 } as const;

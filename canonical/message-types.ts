@@ -11,6 +11,8 @@ export const ERP_FACTS = {
 	CREDIT_NOTE_POSTED: "erp.credit-note.posted",
 	/** The shop or ERP reports a fulfillment or its tracking status (Shopify fulfillment objects, an ERPNext Delivery Note). */
 	FULFILLMENT_REPORTED: "erp.fulfillment.reported",
+	/** The ERP booked one chunk of a day's settlement batch, with the totals it booked. */
+	SETTLEMENT_BATCH_POSTED: "erp.settlement-batch.posted",
 } as const;
 
 export const ERP_COMMANDS = {
@@ -28,6 +30,8 @@ export const ERP_COMMANDS = {
 	REFUSE_ORDER_CHANGE: "erp.order-change.refuse",
 	/** Send the 997 Waybill owes an X12 partner for an interchange it received. */
 	SEND_FUNCTIONAL_ACK: "erp.functional-ack.send",
+	/** One chunk of a day's settlement (invoices, credit notes, freight bills), on the batch lane. */
+	POST_SETTLEMENT_BATCH: "erp.settlement-batch.post",
 } as const;
 
 export const WMS_FACTS = {
@@ -52,6 +56,8 @@ export const WMS_COMMANDS = {
 	EXPECT_RETURN: "wms.return.expect",
 	UPDATE_FULFILLMENT_ORDER: "wms.fulfillment-order.update",
 	SEND_FUNCTIONAL_ACK: "wms.functional-ack.send",
+	/** A chunk of the ERP's product master for the WMS's item master, on the batch lane. */
+	UPSERT_ITEMS: "wms.item-master.upsert",
 } as const;
 
 /** Synchronous queries: asked live through the adapter, never put on a stream. */
@@ -90,6 +96,8 @@ export const LASTMILE_COMMANDS = {
 	BOOK_SHIPMENT: "lastmile.shipment.book",
 	UPDATE_DELIVERY_JOB: "lastmile.delivery-job.update",
 	SEND_FUNCTIONAL_ACK: "lastmile.functional-ack.send",
+	/** A chunk of the ERP's customers as the platform's recipients, on the batch lane. */
+	UPSERT_RECIPIENTS: "lastmile.recipients.upsert",
 } as const;
 
 export const WAYBILL_FACTS = {
@@ -120,6 +128,14 @@ export const WAYBILL_FACTS = {
 	EDI_ACK_OVERDUE: "waybill.edi.ack-overdue",
 	/** An operator issued or revoked an API key, or had an interchange sent again: who, what, when. */
 	OPERATOR_ACTED: "waybill.operator.acted",
+	/** A day's settlement checked against the ledger: totals per kind and currency, matched or not. */
+	SETTLEMENT_RECONCILED: "waybill.settlement.reconciled",
+} as const;
+
+/** Waybill's own batch-lane commands, handled by the batch service. */
+export const BATCH_COMMANDS = {
+	/** Check a day's posted settlement against the ledger once every chunk is booked. */
+	RECONCILE_SETTLEMENT: "waybill.settlement.reconcile",
 } as const;
 
 /** Commands for the notifier: one outbound webhook to one subscriber. */
@@ -140,7 +156,8 @@ export type FactType =
 export type CommandType = ValuesOf<typeof ERP_COMMANDS> | ValuesOf<typeof WMS_COMMANDS> | ValuesOf<typeof LASTMILE_COMMANDS>;
 /** Kept out of CommandType: those go to a partner system's command stream, these to subscribers. */
 export type NotifierCommandType = ValuesOf<typeof NOTIFIER_COMMANDS>;
-export type MessageType = FactType | CommandType | NotifierCommandType | ValuesOf<typeof INBOUND_MESSAGES>;
+export type BatchCommandType = ValuesOf<typeof BATCH_COMMANDS>;
+export type MessageType = FactType | CommandType | NotifierCommandType | BatchCommandType | ValuesOf<typeof INBOUND_MESSAGES>;
 
 /** The system a command is addressed to, read from its type. */
 export function systemOfCommand(type: CommandType): "erp" | "wms" | "lastmile" {

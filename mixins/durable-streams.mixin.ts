@@ -2,12 +2,13 @@ import type { Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import type { Envelope } from "../canonical/envelope.ts";
 import { assertValidMessage } from "../canonical/validation.ts";
 import { StreamUnavailableError } from "../canonical/errors/index.ts";
-import type { ChannelName } from "../canonical/channels.ts";
+import { isBatchChannel, type ChannelName } from "../canonical/channels.ts";
 import type { Delivery, PublishResult, StreamBus, Subscription } from "./streams/stream-bus.ts";
 import { acquireBus, releaseBus } from "./runtime/broker-resources.ts";
 import { registerWaybillMetrics } from "./metrics/waybill-metrics.ts";
 import { observeDelivery } from "./metrics/message-observer.ts";
 import { hopTraceparent } from "./tracing/hop-span.ts";
+import { LaneGate, OPERATIONAL_SUBSCRIPTIONS, laneGateSettingsFromEnv } from "./streams/lane-gate.ts";
 
 /** Service metadata key listing a service's durable subscriptions ({ channel, group }[]). */
 export const STREAMS_METADATA = "waybillStreams";
@@ -35,12 +36,16 @@ export interface DurableStreamsMethods {
 	/** Validates, then stores the message durably; resolves once the stream has it. */
 	publishMessage(channel: ChannelName, envelope: Envelope): Promise<PublishResult>;
 	streamBus(): StreamBus;
+	/** How this service's batch lanes yielded to operational work (undefined when it consumes none). */
+	laneGateState(): ReturnType<LaneGate["state"]> | undefined;
 }
 
 interface StreamsState {
 	$bus?: StreamBus;
 	$busReady: PromiseWithResolvers<StreamBus>;
 	$subscriptions?: Subscription[];
+	/** Built when the service first subscribes to a batch channel: its batch handlers yield to operational work. */
+	$laneGate?: LaneGate;
 }
 
 /**
@@ -80,6 +85,9 @@ export function DurableStreamsMixin(): Partial<ServiceSchema> {
 			streamBus(this: Service & StreamsState): StreamBus {
 				return this.$bus!;
 			},
+			laneGateState(this: Service & StreamsState) {
+				return this.$laneGate?.state();
+			},
 		},
 		/**
 		 * Subscriptions open after every other `started` hook of the service (its store, its
@@ -116,22 +124,42 @@ async function subscribeAll(this: Service & StreamsState): Promise<void> {
 	const definitions = (this.schema as { streams?: Record<string, StreamDefinition> }).streams ?? {};
 	for (const [name, definition] of Object.entries(definitions)) {
 		await this.$bus.ensureChannel(definition.channel);
+		// Counted, timed, and logged with the message's correlation id, order id and partner.
+		const handle = (delivery: Delivery) => observeDelivery(this.broker, this.logger, delivery, async () => {
+			const envelope = assertValidMessage(delivery.envelope);
+			await definition.handler.call(this, envelope, delivery);
+		});
+		// A batch lane's handler starts only when operational work leaves room (lane-gate.ts), whoever consumes it.
+		const gate = isBatchChannel(definition.channel) ? (this.$laneGate ??= laneGateOf(this)) : undefined;
 		const subscription = await this.$bus.subscribe(
 			definition.channel,
 			{ group: definition.group, maxAttempts: definition.maxAttempts, backoffMs: definition.backoffMs },
-			// Counted, timed, and logged with the message's correlation id, order id and partner.
-			(delivery) => observeDelivery(this.broker, this.logger, delivery, async () => {
-				const envelope = assertValidMessage(delivery.envelope);
-				await definition.handler.call(this, envelope, delivery);
-			}),
+			gate ? (delivery) => gate.run(() => handle(delivery)) : handle,
 		);
 		this.$subscriptions.push(subscription);
 		this.logger.debug(`stream '${name}' subscribed`, { channel: definition.channel, group: definition.group });
 	}
 }
 
-/** First on stop: pull no more, and let the handlers in flight finish (and ack). */
+/** The operational backlog a batch lane yields to: the order path's consumer groups that some running service declares. */
+function laneGateOf(service: Service & StreamsState): LaneGate {
+	const bus = service.$bus!;
+	return new LaneGate(async () => {
+		const running = new Set<string>();
+		for (const s of service.broker.registry.getServiceList({ skipInternal: true })) {
+			const streams = (s.metadata as Record<string, unknown> | undefined)?.[STREAMS_METADATA];
+			for (const d of Array.isArray(streams) ? (streams as Array<{ channel: string; group: string }>) : []) running.add(`${d.channel}|${d.group}`);
+		}
+		const watched = OPERATIONAL_SUBSCRIPTIONS.filter((o) => running.has(`${o.channel}|${o.group}`));
+		const backlogs = await Promise.all(watched.map((o) => bus.backlog(o.channel, o.group)));
+		return backlogs.reduce((sum, b) => sum + b, 0);
+	}, laneGateSettingsFromEnv());
+}
+
+/** First on stop: pull no more, and let the handlers in flight finish (and ack); batch work still waiting is handed back. */
 async function unsubscribeAll(this: Service & StreamsState): Promise<void> {
+	this.$laneGate?.close();
+	this.$laneGate = undefined;
 	await Promise.all((this.$subscriptions ?? []).map((s) => s.stop()));
 	this.$subscriptions = [];
 }

@@ -7,6 +7,7 @@ import { ErpRecords, type ErpRecord, type ErpRequestKind } from "./erp-records.t
 import type { ErpOrder, SentKind } from "./erp-requests.ts";
 import { actionsOn, emptyScenario, mergeScenario, parseScenarioChange, type ErpScenario, type ErpScenarioChange } from "./erp-scenario.ts";
 import { erpStats, type ErpStats } from "./erp-stats.ts";
+import { ErpSettlements, type ErpSettlementDay } from "./erp-settlements.ts";
 import type { ApiFaultState, FaultRequest } from "./fault-settings.ts";
 import { SimServer, type RecordedRequest, type SimReply, type SimRequest } from "./sim-server.ts";
 
@@ -36,6 +37,7 @@ export class ErpSimulator {
   readonly partnerId = ERP_PARTNER_ID;
   private readonly server: SimServer;
   private readonly records = new ErpRecords();
+  private readonly settlements = new ErpSettlements();
   private readonly invoicesWhileHeld = new Map<string, number>();
   private readonly driver: ErpDriver;
   private current: ErpScenario;
@@ -55,6 +57,7 @@ export class ErpSimulator {
         { method: "POST", pattern: "/api/credit-notes", handle: (req) => this.accept(req, "credit-note", checkCreditNote, fromBody, (n) => ({ creditNoteId: `CN-${n}` })) },
         { method: "POST", pattern: "/api/cs-cases", handle: (req) => this.accept(req, "cs-case", checkCsCase, fromBody, (n) => ({ csCaseId: `CS-${n}` })) },
         { method: "POST", pattern: "/api/orders/:orderId/change-refusals", handle: (req) => this.accept(req, "change-refusal", checkChangeRefusal, fromPath, (n) => ({ refusalId: `CR-${n}` })) },
+        { method: "POST", pattern: "/api/settlement-batches", handle: (req) => this.settlements.post(req.body) },
         { method: "GET", pattern: "/_sim/scenario", handle: () => ({ status: 200, body: this.scenario() }) },
         { method: "POST", pattern: "/_sim/scenario", handle: (req) => this.changeScenario(req.body) },
       ],
@@ -112,7 +115,14 @@ export class ErpSimulator {
   }
 
   stats(): ErpStats {
-    return erpStats(this.records, this.server, this.driver, this.invoicesWhileHeld);
+    // Settlement counts only once a batch was booked, as the exception flows' counts.
+    const settlements = this.settlements.stats();
+    return { ...erpStats(this.records, this.server, this.driver, this.invoicesWhileHeld), ...(settlements.settlementBatches > 0 ? settlements : {}) };
+  }
+
+  /** What the ERP booked from settlement batches for a date (YYYY-MM-DD). */
+  settlementFor(date: string): ErpSettlementDay {
+    return this.settlements.day(date);
   }
 
   invoicesFor(orderId: string): number {

@@ -8,6 +8,7 @@ import { PROGRESS_TRIGGERS, taskWebhook } from "./lastmile-webhooks.ts";
 import type { SimReply, SimRequest } from "./sim-server.ts";
 import type { Delivery, WebhookSimOptions } from "./webhook-sender.ts";
 import { WebhookSimulator, type WebhookSimulatorStats } from "./webhook-simulator.ts";
+import { MasterDataBook, type MasterDataStats } from "./master-data-book.ts";
 
 export const LASTMILE_PARTNER_ID = "onfleet";
 
@@ -27,6 +28,8 @@ export interface LastMileStats extends WebhookSimulatorStats {
   /** Delivery tasks created per order (no clones, no pickups): more than one is a duplicate. */
   tasksByOrder: Record<string, number>;
   byOrder: Record<string, LastMileOrderStats>;
+  /** Recipients the ERP's customers were synchronised into; present once any arrived. */
+  recipients?: MasterDataStats;
 }
 
 const NOT_FOUND: SimReply = { status: 404, body: { error: "task not found" } };
@@ -46,6 +49,8 @@ export class LastMileSimulator extends WebhookSimulator {
   private readonly counters = new OrderCounters();
   private readonly bookings = new Map<string, Booking>();
   private readonly scenarioControl: LastMileScenarioControl;
+  /** Recipients, taken in bulk and keyed by the customer id in their metadata. */
+  private readonly recipients = new MasterDataBook("recipients", { name: "string", metadata: "array" }, (r) => customerIdOf(r));
   private readonly ids = { organization: onfleetId(), admin: onfleetId(), worker: onfleetId() };
 
   constructor(private readonly options: LastMileOptions) {
@@ -59,6 +64,7 @@ export class LastMileSimulator extends WebhookSimulator {
         { method: "DELETE", pattern: "/api/v2/tasks/:id", handle: (req) => me.remove(req) },
         { method: "POST", pattern: "/api/v2/shipments", handle: (req) => me.book(req) },
         { method: "GET", pattern: "/api/v2/shipments/:id", handle: (req) => me.showBooking(req) },
+        { method: "POST", pattern: "/api/v2/recipients/batch", handle: (req) => me.recipients.take(req.body, (created) => ({ created })) },
         { method: "GET", pattern: "/_sim/scenario", handle: () => ({ status: 200, body: me.scenario() }) },
         { method: "POST", pattern: "/_sim/scenario", handle: (req) => me.changeScenario(req.body) },
       ];
@@ -74,6 +80,7 @@ export class LastMileSimulator extends WebhookSimulator {
       ...this.webhookStats(),
       tasksByOrder: this.counters.only("deliveryTasks"),
       byOrder: this.counters.all(),
+      ...(this.recipients.stats().batches > 0 ? { recipients: this.recipients.stats() } : {}),
     };
   }
 
@@ -203,4 +210,10 @@ export class LastMileSimulator extends WebhookSimulator {
   private webhook(task: OnfleetTask, trigger: Parameters<typeof taskWebhook>[1], failureReason?: string): Delivery {
     return taskWebhook(task, trigger, { worker: this.ids.worker, secret: this.options.secret }, failureReason);
   }
+}
+
+/** Onfleet keeps a caller's own ids in metadata: the ERP's customer id names the recipient. */
+function customerIdOf(recipient: Record<string, unknown>): string {
+  const metadata = Array.isArray(recipient.metadata) ? (recipient.metadata as Array<{ name?: unknown; value?: unknown }>) : [];
+  return String(metadata.find((m) => m?.name === "customerId")?.value ?? recipient.name);
 }

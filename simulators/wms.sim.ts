@@ -11,6 +11,7 @@ import { WmsFlow } from "./wms-flow.ts";
 import { DEFAULT_WAREHOUSES, WmsInventory } from "./wms-inventory.ts";
 import { WmsReturns } from "./wms-returns.ts";
 import { mergeScenario, parseWmsScenario, planFor, type WmsScenario } from "./wms-scenario.ts";
+import { MasterDataBook, type MasterDataStats } from "./master-data-book.ts";
 
 export { WMS_SCENARIO_NAMES, type WmsOrderScript, type WmsScenario, type WmsScenarioName } from "./wms-scenario.ts";
 export { WAREHOUSE_EXCEPTION_CODES, type WarehouseExceptionCode } from "./wms-plan.ts";
@@ -40,6 +41,8 @@ export interface WmsStats extends WebhookSimulatorStats {
   exceptionFlows?: WmsOrderCounts;
   /** The same per order (orderRef); present once any happened. */
   exceptionFlowsByOrder?: Record<string, WmsOrderCounts>;
+  /** The item master the ERP's product data was synchronised into; present once any arrived. */
+  itemMaster?: MasterDataStats;
 }
 
 /**
@@ -58,6 +61,8 @@ export class WmsSimulator extends WebhookSimulator {
   private readonly flow: WmsFlow;
   private readonly changes: WmsOrderChanges;
   private readonly returns: WmsReturns;
+  /** The item master: products by SKU, taken in bulk. */
+  private readonly items = new MasterDataBook("items", { sku: "string", description: "string" }, (item) => String(item.sku));
   private currentScenario: WmsScenario;
   private orderSeq = 0;
   private shipmentSeq = 0;
@@ -73,6 +78,7 @@ export class WmsSimulator extends WebhookSimulator {
         { method: "GET", pattern: "/v1/fulfillment-orders/:id", handle: (req) => me.withOrder(req, (o) => ({ status: 200, body: o })) },
         { method: "POST", pattern: "/v1/returns", handle: (req) => me.returns.expect(req.body) },
         { method: "GET", pattern: "/v1/inventory/:sku", handle: (req) => me.stock(req) },
+        { method: "POST", pattern: "/v1/items/batch", handle: (req) => me.items.take(req.body, (accepted, n) => ({ id: `ib_${n}`, accepted })) },
         { method: "GET", pattern: "/_sim/scenario", handle: () => ({ status: 200, body: me.scenario() }) },
         { method: "POST", pattern: "/_sim/scenario", handle: (req) => me.changeScenario(req.body) },
       ];
@@ -96,7 +102,13 @@ export class WmsSimulator extends WebhookSimulator {
       ...this.webhookStats(),
       fulfillmentOrdersByOrder: Object.fromEntries(this.countsByOrderRef),
       ...this.counters.stats(),
+      ...(this.items.stats().batches > 0 ? { itemMaster: this.items.stats() } : {}),
     };
+  }
+
+  /** Whether the item master holds a SKU. */
+  hasItem(sku: string): boolean {
+    return this.items.has(sku);
   }
 
   fulfillmentOrdersFor(orderRef: string): number {

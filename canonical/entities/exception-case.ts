@@ -18,6 +18,8 @@ export const EXCEPTION_KINDS = [
 	"edi-ack-overdue",
 	/** An X12 partner's 997 rejected (part of) an interchange Waybill sent. */
 	"edi-ack-rejected",
+	/** A day's settlement batch, the ERP's bookings and the ledger disagree on counts or sums. */
+	"settlement-mismatch",
 ] as const;
 export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
 

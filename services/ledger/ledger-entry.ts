@@ -56,8 +56,8 @@ export function hashOf(entry: Omit<LedgerEntry, "hash">): string {
 export function kindOf(channel: string, envelope: Envelope): LedgerKind {
 	if (channel === "inbound") return "inbound";
 	if (channel === "dead-letters") return "dead-letter";
-	// Webhooks to subscribers are outbound commands too.
-	if (channel.startsWith("commands-") || channel === "notifications") return "command";
+	// Webhooks to subscribers are outbound commands too; so is batch work (settlement chunks, master data, reconciliations).
+	if (channel.startsWith("commands-") || channel === "notifications" || channel.startsWith("batch-")) return "command";
 	if (envelope.type === "waybill.order.status-changed") return "status";
 	if (envelope.type === "waybill.input.rejected") return "rejection";
 	return "fact";

@@ -6,15 +6,24 @@ import { StoreMixin, type StoreMethods } from "../../mixins/store.mixin.ts";
 import { LedgerStore } from "./ledger.store.ts";
 import { causalTrace } from "./lineage.ts";
 import { ledgerQuerySchema, runQuery, type LedgerQueryParams } from "./ledger-query.ts";
+import { LedgerSettlements } from "./ledger-settlements.ts";
 
 interface LedgerVars {
 	ledger: LedgerStore;
+	settlements: LedgerSettlements;
 }
 type LedgerMethods = DurableStreamsMethods & StoreMethods;
 type LedgerThis = ThisParameterType<StreamDefinition["handler"]> & LedgerVars;
 
-/** Every durable channel is recorded: nothing that moves through Waybill bypasses the ledger. */
-const RECORDED: ChannelName[] = [CHANNELS.INBOUND, CHANNELS.EVENTS, CHANNELS.ERP_COMMANDS, CHANNELS.WMS_COMMANDS, CHANNELS.LASTMILE_COMMANDS, CHANNELS.DEAD_LETTERS, CHANNELS.NOTIFICATIONS];
+/**
+ * Every durable channel is recorded: nothing that moves through Waybill bypasses the ledger. The
+ * batch lanes' consumers yield to operational work (lane-gate.ts), so a large batch is recorded
+ * as room allows, behind the orders.
+ */
+const RECORDED: ChannelName[] = [
+	CHANNELS.INBOUND, CHANNELS.EVENTS, CHANNELS.ERP_COMMANDS, CHANNELS.WMS_COMMANDS, CHANNELS.LASTMILE_COMMANDS, CHANNELS.DEAD_LETTERS, CHANNELS.NOTIFICATIONS,
+	CHANNELS.BATCH_SETTLEMENT, CHANNELS.BATCH_MASTERDATA,
+];
 
 const streams = Object.fromEntries(
 	RECORDED.map((channel) => [
@@ -24,6 +33,8 @@ const streams = Object.fromEntries(
 			group: GROUPS.LEDGER,
 			async handler(this: LedgerThis, envelope: Envelope, delivery: Delivery) {
 				await this.ledger.append(channel, envelope, delivery.storedAt);
+				// Money facts keep their amounts beside the entry: what settlement is reconciled against.
+				if (channel === CHANNELS.EVENTS) await this.settlements.record(envelope, delivery.storedAt);
 			},
 		},
 	]),
@@ -70,6 +81,15 @@ const LedgerServiceSchema: StreamingServiceSchema<ServiceSettingSchema, LedgerMe
 				return runQuery(this.ledger, ctx.params);
 			},
 		},
+		/** Count and sum per kind and currency of the money facts posted in [from, to) and stored by `storedTo` (ISO times): the ledger's side of a settlement reconciliation. */
+		settlementTotals: {
+			params: { from: { type: "string", min: 10, max: 64 }, to: { type: "string", min: 10, max: 64 }, storedTo: { type: "string", min: 10, max: 64 } },
+			handler(ctx: Context<{ from: string; to: string; storedTo: string }>) {
+				const [from, to, storedTo] = [ctx.params.from, ctx.params.to, ctx.params.storedTo].map((t) => Date.parse(t));
+				if ([from, to, storedTo].some((t) => Number.isNaN(t))) throw new SchemaInvalidError("settlement totals", [{ field: "from", message: "from, to and storedTo must be ISO 8601 times" }]);
+				return this.settlements.totals(from!, to!, storedTo!);
+			},
+		},
 		/** Walks the hash chain; `ok: false` names the first entry altered, removed or reordered. */
 		verify: {
 			handler() {
@@ -80,6 +100,7 @@ const LedgerServiceSchema: StreamingServiceSchema<ServiceSettingSchema, LedgerMe
 
 	started() {
 		this.ledger = new LedgerStore(this.store());
+		this.settlements = new LedgerSettlements(this.store());
 	},
 };
 

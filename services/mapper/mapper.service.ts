@@ -111,6 +111,13 @@ const MapperServiceSchema: StreamingServiceSchema<MapperSettings, MapperMethods,
 				return { ...(await renderCommand(profile, ctx.params.type, ctx.params.data, ctx.params.idempotencyKey)), mappingVersion: profile.version };
 			},
 		},
+		/** The command types a partner's profile can render: what may be sent to it (the batch lanes ask before splitting work). */
+		outboundTypes: {
+			params: { system: "string", partner: "string" },
+			handler(ctx: Context<{ system: string; partner: string }>) {
+				return [...this.profileFor(ctx.params.system, ctx.params.partner).outbound.keys()];
+			},
+		},
 		/** The partner's answer to a command as the canonical fact it proves, or null. */
 		responseFact: {
 			params: { system: "string", partner: "string", type: "string", data: "any", response: "any|optional" },

@@ -1,7 +1,8 @@
 import type { Context, ServiceSettingSchema } from "moleculer";
-import { CHANNELS, GROUPS, exceptionFilterSchema, NotFoundError, WMS_FACTS, type CaseOwner, type ChannelName, type Envelope, type ExceptionKind } from "../../canonical/index.ts";
+import { CHANNELS, GROUPS, exceptionFilterSchema, NotFoundError, WAYBILL_FACTS, WMS_FACTS, type CaseOwner, type ChannelName, type Envelope, type ExceptionKind } from "../../canonical/index.ts";
 import { ExceptionCases } from "./exception-cases.ts";
 import { PARTNER_HEALTH_FACTS, applyPartnerHealth } from "./partner-health-flow.ts";
+import { applySettlementReconciled } from "./settlement-case-flow.ts";
 import { DurableStreamsMixin, type DurableStreamsMethods, type StreamingServiceSchema } from "../../mixins/durable-streams.mixin.ts";
 import { StoreMixin, type StoreMethods } from "../../mixins/store.mixin.ts";
 import { loadPartnerRegistry, type PartnerRegistry } from "../../config/partner-registry.ts";
@@ -43,6 +44,7 @@ const SagaServiceSchema: StreamingServiceSchema<ServiceSettingSchema, SagaMethod
 				const deps = this.deps();
 				if (PARTNER_HEALTH_FACTS.has(envelope.type)) return applyPartnerHealth(deps.cases, deps.publish, envelope);
 				if (envelope.type === WMS_FACTS.INVENTORY_ADJUSTED) return applyInventoryAdjustment(deps, envelope);
+				if (envelope.type === WAYBILL_FACTS.SETTLEMENT_RECONCILED) return applySettlementReconciled(deps.cases, deps.publish, envelope);
 				await handleFact(deps, envelope);
 			},
 		},

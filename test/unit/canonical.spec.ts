@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
-	CATALOGUE, ERP_COMMANDS, ERP_FACTS, ERROR_TYPES, INBOUND_MESSAGES, LASTMILE_COMMANDS, LASTMILE_FACTS, NOTIFIER_COMMANDS, WAYBILL_FACTS, WMS_COMMANDS, WMS_FACTS,
+	BATCH_COMMANDS, CATALOGUE, ERP_COMMANDS, ERP_FACTS, ERROR_TYPES, INBOUND_MESSAGES, LASTMILE_COMMANDS, LASTMILE_FACTS, NOTIFIER_COMMANDS, WAYBILL_FACTS, WMS_COMMANDS, WMS_FACTS,
 	DeliveryNotReplayableError, WebhookUndeliverableError, isDeliveryNotReplayable, isWebhookUndeliverable,
 	PayloadMissingError, PayloadCorruptError, isPayloadMissing, isPayloadCorrupt,
 	ConcurrentUpdateError, ConfigurationInvalidError, IdempotencyConflictError, MappingFailedError, NotFoundError, PartnerRejectedError,
@@ -170,7 +170,7 @@ describe("createEnvelope", () => {
 });
 
 describe("the catalogue", () => {
-	const groups = { ERP_FACTS, ERP_COMMANDS, WMS_FACTS, WMS_COMMANDS, LASTMILE_FACTS, LASTMILE_COMMANDS, WAYBILL_FACTS, NOTIFIER_COMMANDS, INBOUND_MESSAGES };
+	const groups = { ERP_FACTS, ERP_COMMANDS, WMS_FACTS, WMS_COMMANDS, LASTMILE_FACTS, LASTMILE_COMMANDS, WAYBILL_FACTS, NOTIFIER_COMMANDS, BATCH_COMMANDS, INBOUND_MESSAGES };
 	const declared = Object.values(groups).flatMap((group) => Object.values(group) as string[]);
 
 	test("holds exactly the message types declared in message-types.ts, each declared once", () => {

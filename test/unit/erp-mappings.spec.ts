@@ -89,12 +89,13 @@ describe("ERP REST outbound mapping of the exception flows, checked against the 
 	});
 	after(() => erp.stop());
 
-	test("the profile maps the six new commands beside the three it had, at version 1.1.0", () => {
+	test("the profile maps the six exception-flow commands and the settlement batch beside the three it had, at version 1.2.0", () => {
 		const rest = profile("erp/waybill-erp-rest");
-		assert.equal(rest.version, "waybill-erp-rest@1.1.0");
+		assert.equal(rest.version, "waybill-erp-rest@1.2.0");
 		assert.deepEqual([...rest.outbound.keys()].sort(), [
 			ERP_COMMANDS.BACKORDER_LINES, ERP_COMMANDS.POST_CREDIT_NOTE, ERP_COMMANDS.RAISE_CS_CASE, ERP_COMMANDS.POST_INVOICE,
 			ERP_COMMANDS.PAUSE_INVOICING, ERP_COMMANDS.RESUME_INVOICING, ERP_COMMANDS.REFUSE_ORDER_CHANGE, ERP_COMMANDS.UPDATE_ORDER_STATUS, ERP_COMMANDS.CONFIRM_SHIPMENT,
+			ERP_COMMANDS.POST_SETTLEMENT_BATCH,
 		].sort());
 	});
 

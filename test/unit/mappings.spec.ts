@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
+	mergeSummaries, type SettlementSummary, type SettlementTotal,
 	ERP_COMMANDS, ERP_FACTS, ERROR_TYPES, LASTMILE_COMMANDS, LASTMILE_FACTS, WMS_COMMANDS, WMS_FACTS, WMS_QUERIES, assertMatches, inventoryPositionSchema,
 	assertValidMessage, catalogueEntry, createEnvelope, type Envelope,
 } from "../../canonical/index.ts";
@@ -18,6 +19,7 @@ import { mapInbound, mapResponse, renderCommand, type MappedFact, type RenderedR
 import { ErpSimulator, LastMileSimulator, WmsSimulator, WmsX12Simulator, ONFLEET_TRIGGERS, type OnfleetTrigger } from "../../simulators/index.ts";
 import { WMS_EVENT_TYPES, WMS_EXCEPTION_EVENT_TYPES, cartonise, wmsEvent, type FulfillmentOrder as WmsOrder, type WmsEventType } from "../../simulators/wms-events.ts";
 import { at, deliveryJob, fulfillmentOrder, invoice, linesOf, rejected, salesOrder, shipment } from "../helpers/fixtures.ts";
+import { customerRecords, productRecords, settlementChunk } from "../helpers/batch-data.ts";
 
 const MAPPINGS = fileURLToPath(new URL("../../mappings", import.meta.url));
 const profiles = loadProfiles(MAPPINGS);
@@ -180,7 +182,7 @@ describe("generic 3PL inbound mapping", () => {
 		const { orderRef: _dropped, ...orderWithoutRef } = event["order"] as Record<string, unknown>;
 		const error = await rejected(() => mapInbound(wms, JSON.stringify({ ...event, order: orderWithoutRef })));
 		assert.equal(error.type, ERROR_TYPES.MAPPING_FAILED);
-		assert.equal((error.data as { mapping: string }).mapping, "generic-3pl@1.1.0 order.allocated");
+		assert.equal((error.data as { mapping: string }).mapping, "generic-3pl@1.2.0 order.allocated");
 	});
 });
 
@@ -439,6 +441,15 @@ describe("outbound rendering and response facts, checked against the simulators"
 		"erp/waybill-erp-rest erp.cs-case.raise": {
 			type: ERP_COMMANDS.RAISE_CS_CASE, data: async () => ({ orderId: ORDER.orderId, kind: "delivery-failed", reason: "attempt 1: NOBODY" }), url: () => urls.erp, status: 201, path: "/api/cs-cases",
 		},
+		"erp/waybill-erp-rest erp.settlement-batch.post": {
+			type: ERP_COMMANDS.POST_SETTLEMENT_BATCH, data: async () => settlementChunk(), url: () => urls.erp, status: 201, path: "/api/settlement-batches",
+		},
+		"wms/generic-3pl wms.item-master.upsert": {
+			type: WMS_COMMANDS.UPSERT_ITEMS, data: async () => ({ batchId: "MD-1", part: 1, chunk: 1, chunks: 1, records: productRecords(20) }), url: () => urls.parkedWms, status: 201, path: "/v1/items/batch",
+		},
+		"lastmile/onfleet lastmile.recipients.upsert": {
+			type: LASTMILE_COMMANDS.UPSERT_RECIPIENTS, data: async () => ({ batchId: "MD-2", part: 1, chunk: 1, chunks: 1, records: customerRecords(20) }), url: () => urls.parkedLastMile, status: 201, path: "/api/v2/recipients/batch",
+		},
 		"erp/waybill-erp-rest erp.order-change.refuse": {
 			type: ERP_COMMANDS.REFUSE_ORDER_CHANGE, data: async () => ({ orderId: ORDER.orderId, changeId: "chg-3", fields: ["lines"], reason: "lines cannot change: already packed" }),
 			url: () => urls.erp, status: 201, path: `/api/orders/${ORDER.orderId}/change-refusals`,
@@ -500,6 +511,40 @@ describe("outbound rendering and response facts, checked against the simulators"
 			assert.deepEqual([wmsCancel.type, taskCancel.type], [ERROR_TYPES.MAPPING_FAILED, ERROR_TYPES.MAPPING_FAILED]);
 		},
 	);
+
+	test("the ERP's answer to a settlement chunk proves a valid erp.settlement-batch.posted fact with what it booked", async () => {
+		const command = { ...settlementChunk("2026-11-20"), chunk: 3 };
+		const answer = await send(urls.erp, await renderCommand(profile("erp/waybill-erp-rest"), ERP_COMMANDS.POST_SETTLEMENT_BATCH, command), "settlement-chunk");
+		const fact = await mapResponse(profile("erp/waybill-erp-rest"), ERP_COMMANDS.POST_SETTLEMENT_BATCH, command, answer.body);
+		const { totals, ...booking } = fact!.data as { totals: SettlementTotal[] };
+		assert.deepEqual([fact!.type, booking], [ERP_FACTS.SETTLEMENT_BATCH_POSTED, { day: "2026-11-20", chunk: 3, batchRef: "STL-2026-11-20-3", count: 5 }]);
+		assert.deepEqual(mergeSummaries([{ count: 5, totals }]), mergeSummaries([command as unknown as SettlementSummary]), "the ERP booked the chunk's totals, in its own order");
+		assertValidMessage(createEnvelope({ type: fact!.type, source: "test", subject: "settlement:2026-11-20", data: fact!.data, schemaVersion: catalogueEntry(fact!.type)!.version }));
+		assert.deepEqual(erp.settlementFor("2026-11-20"), { batches: 1, lines: 5, unique: 5, duplicates: 0, totals: (answer.body as { totals: unknown }).totals });
+	});
+
+	test("the ERP refuses a settlement chunk whose control totals do not add up (422), so a corrupted chunk is never booked", async () => {
+		const command = settlementChunk("2026-11-21") as { totals: Array<{ amount: number }> };
+		command.totals[0]!.amount += 0.01;
+		const answer = await send(urls.erp, await renderCommand(profile("erp/waybill-erp-rest"), ERP_COMMANDS.POST_SETTLEMENT_BATCH, command), "settlement-bad-control");
+		assert.equal(answer.status, 422);
+		assert.equal(erp.settlementFor("2026-11-21").batches, 0);
+	});
+
+	test("the rendered item master carries unit weight, size and dangerous goods; the recipients carry the customer id and default ship-to", async () => {
+		const [plain, hazmat] = [productRecords(1)[0]!, productRecords(1, "SKU-MD", 10)[0]!];
+		const items = (await renderCommand(profile("wms/generic-3pl"), WMS_COMMANDS.UPSERT_ITEMS, { batchId: "MD-3", part: 2, chunk: 5, chunks: 9, records: [plain, hazmat] })).body as { batchRef: string; items: Array<Record<string, unknown>> };
+		assert.equal(items.batchRef, "MD-3/2/5");
+		assert.deepEqual(items.items[0], { sku: "SKU-MD-1", description: plain.description, uom: "EA", barcode: plain.gtin, unitWeight: { value: plain.weight!.value, uom: "kg" }, unitDimensions: { length: 21, width: 15, height: 9, uom: "cm" }, hazmat: false, countryOfOrigin: "DE", hsCode: "33049900" });
+		assert.deepEqual(items.items[1]!.dangerousGoods, { unNumber: "UN1993", hazardClass: "3" });
+		const customer = customerRecords(1, "CUST-MD", 7)[0]!;
+		const recipients = (await renderCommand(profile("lastmile/onfleet"), LASTMILE_COMMANDS.UPSERT_RECIPIENTS, { batchId: "MD-4", part: 1, chunk: 1, chunks: 1, records: [customer] })).body as { recipients: Array<Record<string, unknown>> };
+		assert.deepEqual(recipients.recipients[0], {
+			name: "Customer 7", phone: "+49400000007", notes: "leave with the neighbour at no. 14", skipSMSNotifications: false,
+			address: { unparsed: "7 Harbour Street, 20095 Hamburg, DE" },
+			metadata: [{ name: "customerId", type: "string", value: "CUST-MD-7", visibility: ["api"] }, { name: "shipToAddresses", type: "number", value: 1, visibility: ["api"] }],
+		});
+	});
 
 	test("the WMS's answer to a fulfillment order proves a valid wms.fulfillment.accepted fact with its own id", async () => {
 		const command = fulfillmentOrder(ORDER);
@@ -589,7 +634,7 @@ describe("loading mapping profiles", () => {
 
 	test("the shipped mappings load, one profile per directory", () => {
 		assert.deepEqual([...profiles.keys()].sort(), ["erp/erpnext", "erp/shopify", "erp/waybill-canonical", "erp/waybill-erp-rest", "erp/x12-erp", "lastmile/easypost", "lastmile/edifact-carrier", "lastmile/onfleet", "lastmile/x12-carrier", "wms/edifact-3pl", "wms/generic-3pl", "wms/x12-3pl"]);
-		assert.deepEqual([...profiles.values()].map((p) => p.version).sort(), ["easypost@1.1.0", "edifact-3pl@1.0.0", "edifact-carrier@1.0.0", "erpnext@1.0.0", "generic-3pl@1.1.0", "onfleet@1.1.0", "shopify@1.1.0", "waybill-canonical@1.1.0", "waybill-erp-rest@1.1.0", "x12-3pl@1.3.0", "x12-carrier@1.0.0", "x12-erp@1.0.0"]);
+		assert.deepEqual([...profiles.values()].map((p) => p.version).sort(), ["easypost@1.1.0", "edifact-3pl@1.0.0", "edifact-carrier@1.0.0", "erpnext@1.0.0", "generic-3pl@1.2.0", "onfleet@1.2.0", "shopify@1.1.0", "waybill-canonical@1.1.0", "waybill-erp-rest@1.2.0", "x12-3pl@1.3.0", "x12-carrier@1.0.0", "x12-erp@1.0.0"]);
 	});
 
 	test("an EDIFACT profile that names outbound mappings is refused: Waybill reads EDIFACT, it writes none", () => {

@@ -98,11 +98,11 @@ async function harness(options: Partial<LastMileOptions> = {}) {
 }
 
 describe("Onfleet profile 1.1", () => {
-	test("is version onfleet@1.1.0 and maps every exception-flow command", () => {
-		assert.equal(onfleet.version, "onfleet@1.1.0");
+	test("is version onfleet@1.2.0 and maps every exception-flow command and the recipients of master data", () => {
+		assert.equal(onfleet.version, "onfleet@1.2.0");
 		assert.deepEqual([...onfleet.outbound.keys()].sort(), [
 			LASTMILE_COMMANDS.CANCEL_DELIVERY_JOB, LASTMILE_COMMANDS.CREATE_DELIVERY_JOB, LASTMILE_COMMANDS.UPDATE_DELIVERY_JOB,
-			LASTMILE_COMMANDS.SCHEDULE_REATTEMPT, LASTMILE_COMMANDS.CREATE_RETURN_PICKUP, LASTMILE_COMMANDS.BOOK_SHIPMENT,
+			LASTMILE_COMMANDS.SCHEDULE_REATTEMPT, LASTMILE_COMMANDS.CREATE_RETURN_PICKUP, LASTMILE_COMMANDS.BOOK_SHIPMENT, LASTMILE_COMMANDS.UPSERT_RECIPIENTS,
 		].sort());
 	});
 });

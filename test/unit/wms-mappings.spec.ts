@@ -124,8 +124,8 @@ describe("generic 3PL profile, fed by the simulator's exception flows", () => {
 
 	const about = (orderId: string, type?: string) => facts.filter(({ fact }) => fact.subject === orderId && (type === undefined || fact.type === type));
 
-	test("the profile (generic-3pl@1.1.0) routes exactly the event types the simulator sends", () => {
-		assert.equal(generic.version, "generic-3pl@1.1.0");
+	test("the profile (generic-3pl@1.2.0) routes exactly the event types the simulator sends", () => {
+		assert.equal(generic.version, "generic-3pl@1.2.0");
 		assert.deepEqual([...generic.inbound!.routes.keys()].sort(), [...WMS_EVENT_TYPES, ...WMS_EXCEPTION_EVENT_TYPES].sort());
 	});
 
