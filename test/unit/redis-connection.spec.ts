@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRedisClient, redisClientOptions } from "../../mixins/store/redis-connection.ts";
+import { Cluster } from "ioredis";
+import { createRedisClient, createRedisConnection, parseClusterUrl, redisClientOptions } from "../../mixins/store/redis-connection.ts";
 import { redactUrl } from "../../mixins/logging/redact-url.ts";
 import { runtimeSettingsFromEnv } from "../../mixins/runtime/runtime-settings.ts";
 import { ERROR_TYPES } from "../../canonical/errors/index.ts";
@@ -48,11 +49,47 @@ describe("Redis connection settings, shared by every Redis client", () => {
 	});
 });
 
+describe("Redis Cluster URLs", () => {
+	it("name the seed nodes and the credentials, and turn TLS on for rediss-cluster://", () => {
+		assert.deepEqual(parseClusterUrl("redis-cluster://app:s%40c:ret@r1:7000,r2:7001,[::1]:7002/0"), {
+			nodes: [{ host: "r1", port: 7000 }, { host: "r2", port: 7001 }, { host: "::1", port: 7002 }],
+			username: "app",
+			password: "s@c:ret",
+		});
+		assert.deepEqual(parseClusterUrl("redis-cluster://r1:7000"), { nodes: [{ host: "r1", port: 7000 }] });
+		assert.equal(parseClusterUrl("redis://r:6379"), undefined);
+		assert.deepEqual(redisClientOptions({}, "rediss-cluster://:p@r1:7000,r2:7000"), { password: "p", tls: {} });
+		assert.deepEqual(redisClientOptions({ REDIS_USERNAME: "waybill", REDIS_PASSWORD: "env" }, "redis-cluster://app:url@r1:7000"), { username: "waybill", password: "env" });
+	});
+
+	it("are refused without a port, with a database other than 0, or where a single Redis is needed", () => {
+		for (const url of ["redis-cluster://r1", "redis-cluster://r1:7000,", "redis-cluster://r1:7000/2", "redis-cluster://:secret@r1:x"]) {
+			assert.throws(() => parseClusterUrl(url), (e: Error & { type?: string }) => configurationInvalid("REDIS_URL")(e) && !e.message.includes("secret"), url);
+		}
+		assert.throws(() => createRedisClient("redis-cluster://r1:7000", { lazyConnect: true }), configurationInvalid("REDIS_URL"));
+	});
+
+	it("build a cluster client whose every node gets the credentials, TLS and options", () => {
+		const client = createRedisConnection("rediss-cluster://app:url@r1:7000,r2:7001", { lazyConnect: true, enableOfflineQueue: true, commandTimeout: 1_234 }, { REDIS_PASSWORD: "env" });
+		try {
+			assert.ok(client instanceof Cluster);
+			const { username, password, tls, commandTimeout } = client.options.redisOptions ?? {};
+			assert.deepEqual({ username, password, tls, commandTimeout, offlineQueue: client.options.enableOfflineQueue }, { username: "app", password: "env", tls: {}, commandTimeout: 1_234, offlineQueue: true });
+		} finally {
+			client.disconnect();
+		}
+		const single = createRedisConnection("redis://r:6379", { lazyConnect: true });
+		assert.ok(!(single instanceof Cluster));
+		single.disconnect();
+	});
+});
+
 describe("connection URLs shown to people and other nodes", () => {
 	it("masks the password and keeps the rest, in a server list too", () => {
 		assert.equal(redactUrl("rediss://waybill:hunter2@r:6380/0"), "rediss://waybill:***@r:6380/0");
 		assert.equal(redactUrl("nats://a:p@n1:4222,nats://n2:4222"), "nats://a:***@n1:4222,nats://n2:4222");
 		assert.equal(redactUrl("redis://r:6379"), "redis://r:6379");
+		assert.equal(redactUrl("redis-cluster://app:hunter2@r1:7000,r2:7001"), "redis-cluster://app:***@r1:7000,r2:7001");
 		assert.equal(redactUrl("not a url but:secret@host"), "(unparseable url)");
 	});
 

@@ -66,6 +66,12 @@ function storeContract(name: string, makeStore: MakeStore): void {
 			assert.deepEqual(await store.getMany([]), []);
 		});
 
+		it("getMany reads keys of any hash tags, untagged ones and repeats mixed, in key order", async () => {
+			const keys = ["{o-1}:x", "plain", "{o-2}:x", "{o-1}:y", "plain", "{o-3}:none"];
+			for (const [i, key] of keys.entries()) if (key !== "{o-3}:none") await store.set(key, i);
+			assert.deepEqual(await store.getMany(keys), [0, 4, 2, 3, 4, undefined]);
+		});
+
 		it("stores values as JSON, so a Date comes back as its ISO string", async () => {
 			const at = new Date("2024-05-01T12:00:00.000Z");
 			await store.set("event", { at, dropped: undefined });
@@ -136,27 +142,37 @@ function storeContract(name: string, makeStore: MakeStore): void {
 		});
 
 		it("setVersionedWith writes the versioned key and every extra key together", async () => {
-			assert.equal(await store.setVersionedWith("head", { seq: 2 }, 0, [{ key: "entry:1", value: { n: 1 } }, { key: "entry:2", value: { n: 2 } }]), 1);
-			assert.deepEqual(await store.getVersioned("head"), { value: { seq: 2 }, version: 1 });
-			assert.deepEqual(await store.getMany(["entry:1", "entry:2"]), [{ n: 1 }, { n: 2 }]);
+			assert.equal(await store.setVersionedWith("{chain}:head", { seq: 2 }, 0, [{ key: "{chain}:entry:1", value: { n: 1 } }, { key: "{chain}:entry:2", value: { n: 2 } }]), 1);
+			assert.deepEqual(await store.getVersioned("{chain}:head"), { value: { seq: 2 }, version: 1 });
+			assert.deepEqual(await store.getMany(["{chain}:entry:1", "{chain}:entry:2"]), [{ n: 1 }, { n: 2 }]);
+			assert.equal(await store.setVersionedWith("alone", "no extras", 0, []), 1, "one key needs no tag");
 		});
 
 		it("setVersionedWith writes nothing at all when the version is stale", async () => {
-			await store.setVersioned("head", { seq: 0 }, 0);
-			assert.equal(await store.setVersionedWith("head", { seq: 1 }, 0, [{ key: "entry:1", value: "lost" }]), null);
-			assert.deepEqual(await store.getVersioned("head"), { value: { seq: 0 }, version: 1 });
-			assert.equal(await store.get("entry:1"), undefined);
+			await store.setVersioned("{chain}:head", { seq: 0 }, 0);
+			assert.equal(await store.setVersionedWith("{chain}:head", { seq: 1 }, 0, [{ key: "{chain}:entry:1", value: "lost" }]), null);
+			assert.deepEqual(await store.getVersioned("{chain}:head"), { value: { seq: 0 }, version: 1 });
+			assert.equal(await store.get("{chain}:entry:1"), undefined);
+		});
+
+		it("setVersionedWith refuses keys without one shared hash tag, as a Redis Cluster would, and writes nothing", async () => {
+			const refused = (e: Error) => e instanceof RangeError && /one hash tag/.test(e.message);
+			await assert.rejects(store.setVersionedWith("head", 1, 0, [{ key: "entry:1", value: 1 }]), refused);
+			await assert.rejects(store.setVersionedWith("{chain}:head", 1, 0, [{ key: "{other}:entry:1", value: 1 }]), refused);
+			await assert.rejects(store.setVersionedWith("{chain}:head", 1, 0, [{ key: "chain", value: 1 }]), refused, "an untagged key hashes as a whole, prefix included");
+			await assert.rejects(store.setVersionedWith("{}:head", 1, 0, [{ key: "{}:entry:1", value: 1 }]), refused, "an empty tag is no tag");
+			assert.deepEqual(await store.getMany(["head", "entry:1", "{chain}:head", "{other}:entry:1"]), [undefined, undefined, undefined, undefined]);
 		});
 
 		it("lets exactly one of several batches racing on the same head commit its extras", async () => {
 			const results = await Promise.all(
-				Array.from({ length: 6 }, (_, w) => store.setVersionedWith("head", { writer: w }, 0, [{ key: "entry:1", value: { writer: w } }, { key: `mark:${w}`, value: w }])),
+				Array.from({ length: 6 }, (_, w) => store.setVersionedWith("{chain}:head", { writer: w }, 0, [{ key: "{chain}:entry:1", value: { writer: w } }, { key: `{chain}:mark:${w}`, value: w }])),
 			);
 			const winners = results.flatMap((v, w) => (v === null ? [] : [w]));
 			assert.equal(winners.length, 1);
-			const marks = await store.getMany(Array.from({ length: 6 }, (_, w) => `mark:${w}`));
+			const marks = await store.getMany(Array.from({ length: 6 }, (_, w) => `{chain}:mark:${w}`));
 			assert.deepEqual(marks.filter((m) => m !== undefined), [winners[0]]);
-			assert.deepEqual(await store.get("entry:1"), { writer: winners[0] });
+			assert.deepEqual(await store.get("{chain}:entry:1"), { writer: winners[0] });
 		});
 
 		it("treats a versioned key as a different kind from a plain one", async () => {
@@ -297,10 +313,13 @@ function storeContract(name: string, makeStore: MakeStore): void {
 			await store.setVersioned("saga", "v1", 0);
 			await store.increment("count");
 			await store.indexAdd("due", "a", 1);
+			// Enough keys, tagged and not, to land in many slots (on every node of a cluster).
+			const many = Array.from({ length: 60 }, (_, i) => (i % 2 ? `{o-${i}}:k` : `k-${i}`));
+			for (const key of many) await store.set(key, 1);
 
 			await store.clear();
 
-			assert.deepEqual(await store.getMany(["k", "count"]), [undefined, undefined]);
+			assert.deepEqual(await store.getMany(["k", "count", ...many]), Array.from({ length: 62 }, () => undefined));
 			assert.equal(await store.getVersioned("saga"), undefined);
 			assert.equal(await store.indexSize("due"), 0);
 			assert.equal(await other.get("k"), "other's");
@@ -353,6 +372,15 @@ storeContract("RedisStore", async (prefix) => {
 		throw error;
 	}
 	return store;
+});
+
+describe("store prefixes", () => {
+	it("refuse a brace, so that a key's hash tag is always the caller's and never the namespace's", () => {
+		for (const prefix of ["{ns}", "ns}", "n{s"]) {
+			assert.throws(() => new MemoryStore(prefix), RangeError);
+			assert.throws(() => new RedisStore({ url: REDIS_URL, prefix }), RangeError);
+		}
+	});
 });
 
 describe("RedisStore without a reachable Redis", () => {
