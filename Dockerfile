@@ -1,6 +1,7 @@
-# Waybill: one image for every service. Which services a pod hosts is chosen at run time with the
-# SERVICES environment variable (see k8s/README.md). TypeScript runs through tsx, so there is no
-# build step: the image carries the sources and the production dependencies only.
+# Waybill: one image for every service, and the REPL (moleculer-repl is a runtime dependency;
+# `node --import tsx bin/start.ts --repl`). Which services a pod hosts is chosen at run time with
+# the SERVICES environment variable (see k8s/README.md). TypeScript runs through tsx, so there is
+# no build step: the image carries the sources and the production dependencies only.
 
 FROM node:24-slim AS deps
 WORKDIR /app
@@ -26,8 +27,9 @@ COPY simulators ./simulators
 COPY bin ./bin
 # The `node` user of the base image, by number so that Kubernetes can verify runAsNonRoot.
 USER 1000:1000
-# 3000: gateway HTTP (PORT); 3030: Prometheus metrics (METRICS=true).
-EXPOSE 3000 3030
+# 3000: gateway HTTP (PORT); 3001: /health/live and /health/ready of every process (HEALTH_PORT);
+# 3030: Prometheus metrics (METRICS=true).
+EXPOSE 3000 3001 3030
 STOPSIGNAL SIGTERM
 # Node directly, not `npm start`: npm would be PID 1 and not pass SIGTERM on reliably, and the
 # process drains its streams and in-flight requests on SIGTERM.

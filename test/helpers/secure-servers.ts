@@ -7,7 +7,7 @@ import { eventually } from "./poll.ts";
 import { freePort } from "./private-nats.ts";
 
 /** The services of k8s/base/nats.yaml, each a NATS user with its own permissions. */
-export const NATS_USERS = ["gateway", "erp", "wms", "lastmile", "mapper", "saga", "ledger", "notifier", "admin"] as const;
+export const NATS_USERS = ["gateway", "erp", "wms", "lastmile", "mapper", "saga", "ledger", "notifier", "batch", "admin"] as const;
 export type NatsUser = (typeof NATS_USERS)[number];
 
 export interface Certificates {
