@@ -27,7 +27,14 @@ function toProblems(errors: ValidationError[]): SchemaProblem[] {
 
 /** Validate any value against a fastest-validator schema; throws SchemaInvalidError naming the schema. */
 export function assertMatches<T>(schemaName: string, schema: object, value: unknown): T {
-	const result = checkerFor(schema)(value);
+	let result: ReturnType<Check>;
+	try {
+		result = checkerFor(schema)(value);
+	} catch (e: unknown) {
+		// fastest-validator prints the offending value into its message: an object whose `toString` is not a function throws there.
+		if (e instanceof TypeError) throw new SchemaInvalidError(schemaName, [{ field: "", message: `a value cannot be read: ${e.message}` }]);
+		throw e;
+	}
 	if (result instanceof Promise) throw new Error(`schema '${schemaName}' is async; Waybill schemas must be synchronous`);
 	if (result !== true) throw new SchemaInvalidError(schemaName, toProblems(result));
 	return value as T;

@@ -35,6 +35,20 @@ export function refuseDeepJson(_req: unknown, _res: unknown, body: Buffer): void
 	}
 }
 
+/** Names of Object.prototype's members: as keys in a body they shadow them (`{"toString": "x"}`). */
+const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/**
+ * body-parser's `reviver` for the JSON routes: a key that shadows a member of Object.prototype
+ * (`__proto__`, `constructor`, `toString`, `valueOf`...) is refused. No Waybill schema has such a
+ * field, and code that prints or compares values (fastest-validator's own messages among it) fails
+ * on an object whose `toString` is a string.
+ */
+export function refusePrototypeKeys(key: string, value: unknown): unknown {
+	if (PROTOTYPE_KEYS.has(key)) throw Object.assign(new Error(`the key '${key}' is not allowed in a body`), { status: 400, type: "entity.verify.failed" });
+	return value;
+}
+
 /**
  * A JSON partner's webhook must be one JSON object of sane depth: partners send objects, and an array
  * of tens of thousands of elements or a deeply nested body would stall the mapping that reads it.

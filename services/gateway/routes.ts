@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { Context } from "moleculer";
-import { refuseDeepJson } from "./json-shape.ts";
+import { refuseDeepJson, refusePrototypeKeys } from "./json-shape.ts";
 
 const MAX_JSON = "1mb";
 const MAX_WEBHOOK = "5mb";
@@ -18,7 +18,7 @@ export const gatewayRoutes = [
 		path: "/api/v1",
 		mappingPolicy: "restrict",
 		...guarded,
-		bodyParsers: { json: { limit: MAX_JSON, strict: true, verify: refuseDeepJson } },
+		bodyParsers: { json: { limit: MAX_JSON, strict: true, verify: refuseDeepJson, reviver: refusePrototypeKeys } },
 		aliases: {
 			"POST /orders": "gateway.releaseOrder",
 			"GET /orders/:orderId": "gateway.getOrder",
@@ -66,7 +66,7 @@ export const gatewayRoutes = [
 		path: "/ops",
 		mappingPolicy: "restrict",
 		...guarded,
-		bodyParsers: { json: { limit: MAX_JSON, strict: true, verify: refuseDeepJson } },
+		bodyParsers: { json: { limit: MAX_JSON, strict: true, verify: refuseDeepJson, reviver: refusePrototypeKeys } },
 		aliases: {
 			"GET /exceptions": "gateway.exceptions",
 			"POST /exceptions/:caseId/resolve": "gateway.resolveException",

@@ -75,7 +75,8 @@ type Path = Array<string | number>;
 
 function pathsOf(value: unknown, prefix: Path = [], out: Path[] = []): Path[] {
 	if (!value || typeof value !== "object" || out.length > 500) return out;
-	const entries: Array<[string | number, unknown]> = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+	// Array.from and Object.entries, not value.map: a generated value may carry its own "map" key.
+	const entries: Array<[string | number, unknown]> = Array.isArray(value) ? Array.from(value as unknown[], (v, i): [number, unknown] => [i, v]) : Object.entries(value);
 	for (const [key, child] of entries) {
 		out.push([...prefix, key]);
 		pathsOf(child, [...prefix, key], out);

@@ -4,7 +4,9 @@ import { runFuzz, type FuzzReport } from "./fuzz-suite.ts";
 
 /** A smaller run of the fuzz suite (test/fuzz/run.ts runs the full one); the seed is printed so a failure can be replayed. */
 const INPUTS = Number(process.env.FUZZ_INPUTS ?? 1500);
-const SEED = process.env.FUZZ_SEED === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(process.env.FUZZ_SEED);
+// A fixed seed, so that `npm test` passes or fails the same way every time; FUZZ_SEED explores others
+// (`npm run test:fuzz` without --seed takes a random one).
+const SEED = process.env.FUZZ_SEED === undefined ? 20261126 : Number(process.env.FUZZ_SEED);
 
 function findings(report: FuzzReport): string {
 	return `seed ${report.seed}; ${report.examples.map((e) => `\n  ${e.kind} ×${e.count} at ${e.where}: ${e.got.split("\n")[0]}\n    input: ${e.input.slice(0, 300)}`).join("")}`;
