@@ -1,5 +1,6 @@
 import type { Context, Service, ServiceSchema } from "moleculer";
-import { NotFoundError, CHANNELS, COMMAND_CHANNEL_BY_SYSTEM, catalogueEntry, createEnvelope, type Envelope, type PartnerSystem } from "../canonical/index.ts";
+import { partnerAnswerFact } from "./partner-answer.ts";
+import { NotFoundError, CHANNELS, COMMAND_CHANNEL_BY_SYSTEM, type Envelope, type PartnerSystem } from "../canonical/index.ts";
 import { loadPartnerRegistry, type PartnerEntry, type PartnerRegistry } from "../config/partner-registry.ts";
 import { circuitStateName, createPartnerPolicy, type PartnerPolicy } from "./resilience/partner-policy.ts";
 import { PartnerHttpClient, type PartnerRequest } from "./resilience/partner-http.client.ts";
@@ -162,22 +163,7 @@ export function PartnerAdapterMixin(system: PartnerSystem): Partial<ServiceSchem
 				// The partner sees the order's trace, with this delivery (the call) as parent span.
 				const answer = await this.callPartner(entry, envelope.type, envelope.data, { path: "command", idempotencyKey: envelope.idempotencykey, traceparent: hopTraceparent(envelope.traceparent), onInterchangeSent });
 				if (!answer) return;
-				await this.publishMessage(
-					CHANNELS.EVENTS,
-					createEnvelope({
-						type: answer.type,
-						source: `partner/${system}/${entry.partner}`,
-						subject: envelope.subject,
-						data: answer.data,
-						schemaVersion: catalogueEntry(answer.type)?.version ?? 1,
-						correlationId: envelope.correlationid,
-						causationId: envelope.id,
-						idempotencyKey: `${envelope.idempotencykey}:answer`,
-						partner: entry.partner,
-						mappingVersion: answer.mappingVersion,
-						traceparent: envelope.traceparent,
-					}),
-				);
+				await this.publishMessage(CHANNELS.EVENTS, partnerAnswerFact(answer, envelope, system, entry.partner));
 				await this.afterCommand?.(envelope, answer);
 			},
 		},

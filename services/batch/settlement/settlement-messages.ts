@@ -1,5 +1,5 @@
 import {
-	BATCH_COMMANDS, ERP_COMMANDS, SETTLEMENT_BATCH_VERSION, WAYBILL_FACTS, catalogueEntry, createEnvelope, type Envelope, type SettlementItem, type SettlementSummary,
+	BATCH_COMMANDS, ERP_COMMANDS, SETTLEMENT_BATCH_VERSION, WAYBILL_FACTS, createEnvelope, type Envelope, type SettlementItem, type SettlementSummary,
 } from "../../../canonical/index.ts";
 import type { SettlementDifference } from "../../../canonical/settlement.ts";
 import type { SettlementChunk } from "./settlement-book.ts";
@@ -61,19 +61,3 @@ export function reconciledFact(result: SettlementReconciliation, cause: Envelope
 	});
 }
 
-/** What the ERP's answer proves (erp.settlement-batch.posted), as adapters publish their partners' answers. */
-export function answerFact(answer: { type: string; data: unknown; mappingVersion: string }, command: Envelope, partner: string): Envelope {
-	return createEnvelope({
-		type: answer.type,
-		source: `partner/erp/${partner}`,
-		subject: command.subject,
-		data: answer.data,
-		schemaVersion: catalogueEntry(answer.type)?.version ?? 1,
-		correlationId: command.correlationid,
-		causationId: command.id,
-		idempotencyKey: `${command.idempotencykey}:answer`,
-		partner,
-		mappingVersion: answer.mappingVersion,
-		...(command.traceparent ? { traceparent: command.traceparent } : {}),
-	});
-}

@@ -4,7 +4,8 @@ import type { PublishResult } from "../../../mixins/streams/stream-bus.ts";
 import { hopTraceparent } from "../../../mixins/tracing/hop-span.ts";
 import type { BatchPartners } from "../partner-sender.ts";
 import type { PostedChunk, SettlementBook } from "./settlement-book.ts";
-import { answerFact, reconcileCommand } from "./settlement-messages.ts";
+import { reconcileCommand } from "./settlement-messages.ts";
+import { partnerAnswerFact } from "../../../mixins/partner-answer.ts";
 import { latest } from "./settlement-run.ts";
 
 export interface SettlementPostDeps {
@@ -32,7 +33,7 @@ export async function postChunk(deps: SettlementPostDeps, command: Envelope): Pr
 	const answer = await deps.partners.send(erp, command.type, chunk, command.idempotencykey, hopTraceparent(command.traceparent));
 	// A profile that maps no answer: the ERP took the chunk as it was sent.
 	const booked = (answer?.data ?? { batchRef: "", count: chunk.count, totals: chunk.totals }) as { batchRef: string; count: number; totals: SettlementTotal[] };
-	if (answer) await deps.publish(CHANNELS.EVENTS, answerFact(answer, command, erp.partner));
+	if (answer) await deps.publish(CHANNELS.EVENTS, partnerAnswerFact(answer, command, "erp", erp.partner));
 	const posted: PostedChunk = { batchRef: booked.batchRef, count: booked.count, totals: booked.totals, at: new Date().toISOString() };
 	await deps.book.markPosted(chunk.day, chunk.chunk, posted);
 	const chunks = await deps.book.chunks(chunk.day);
