@@ -1,7 +1,7 @@
+import { createServer } from "node:net";
 import type { Context } from "moleculer";
 import { sampleOrder } from "../../../bin/demo/order-factory.ts";
 import { ORDER_STATUS } from "../../../canonical/order-status.ts";
-import { freePort } from "../../helpers/private-nats.ts";
 import { check, type Findings } from "../fault-injection/checker.ts";
 import { SERVICES, type Cluster } from "../fault-injection/cluster.ts";
 import { OrderDriver } from "../fault-injection/driver.ts";
@@ -51,11 +51,25 @@ export interface ScenarioResult {
 }
 
 /** A free metrics port per process of the cluster, for `envFor` (allocated before it starts). */
+/**
+ * A free port below Linux's ephemeral range (32768 and up): a port the OS hands out for port 0 can be
+ * taken by some process's outgoing connection before the exporter binds it, and a NATS client that
+ * keeps it makes that exporter fail at every restart (seen once: a mapper crash-looping a whole run).
+ */
+function freeFixedPort(): Promise<number> {
+	const port = 20_000 + Math.floor(Math.random() * 10_000);
+	return new Promise((resolve) => {
+		const probe = createServer();
+		probe.once("error", () => resolve(freeFixedPort()));
+		probe.listen(port, "0.0.0.0", () => probe.close(() => resolve(port)));
+	});
+}
+
 export async function metricsPortsFor(cluster: Cluster): Promise<Map<string, number>> {
 	const ports = new Map<string, number>();
 	for (const instance of SERVICES.flatMap((s) => cluster.instancesOf(s))) {
-		let port = await freePort();
-		while ([...ports.values()].includes(port)) port = await freePort();
+		let port = await freeFixedPort();
+		while ([...ports.values()].includes(port)) port = await freeFixedPort();
 		ports.set(instance, port);
 	}
 	return ports;
