@@ -1,74 +1,138 @@
 import { randomUUID } from "node:crypto";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { startEmbedded } from "./demo/embedded-platform.ts";
 import { startDistributed } from "./demo/distributed-platform.ts";
 import { sampleOrder } from "./demo/order-factory.ts";
-import { pollUntil, releaseOrders } from "./demo/order-pump.ts";
+import { releaseOrders } from "./demo/order-pump.ts";
 import type { DemoPlatform } from "./demo/platform.ts";
+import { RedisStore } from "../mixins/store/redis.store.ts";
+import { measureBaselines } from "./bench/baselines.ts";
+import { targetsOf, type BenchResult } from "./bench/bench-result.ts";
+import { waitForInvoices } from "./bench/finished-orders.ts";
+import { measureInFlight } from "./bench/in-flight.ts";
+import { ledgerCountBetween } from "./bench/ledger-reader.ts";
+import { markdownReport, writeResults } from "./bench/report.ts";
+import { runStep, type StepPlan, type StepResult } from "./bench/stepped-rates.ts";
 
 /**
- * `npm run bench`: throughput and order-to-invoice latency of the order-to-delivery flow with
- * partners answering instantly, and the process's peak memory. Prints one JSON line.
+ * `npm run bench`: Waybill in distributed mode on this machine (a process per service and per
+ * partner simulator, NATS JetStream, Redis) against the raw engines measured in the same run.
+ * Open-loop load at stepped rates until saturation, a step at half the sustained rate for the
+ * headline latencies, then orders held in flight level by level. Writes results.json, results.md
+ * and a latency-versus-throughput chart to a folder under bench-results/; `--json` prints the
+ * result as one JSON object on the last line. `--quick` is a short run that keeps the benchmark
+ * working in CI: its figures mean nothing about speed.
  */
 const { values } = parseArgs({
-	options: { orders: { type: "string", default: "1000" }, concurrency: { type: "string", default: "32" }, distributed: { type: "boolean", default: false } },
+	options: {
+		quick: { type: "boolean", default: false },
+		json: { type: "boolean", default: false },
+		rates: { type: "string" },
+		"step-seconds": { type: "string" },
+		"in-flight": { type: "string" },
+		"results-dir": { type: "string", default: "bench-results" },
+	},
 });
-const orders = Number(values.orders);
-const concurrency = Number(values.concurrency);
+const quick = values.quick;
+const numbers = (list: string | undefined, fallback: number[]) => (list ? list.split(",").map(Number) : fallback);
+const rates = numbers(values.rates, quick ? [2, 4] : [2, 4, 6, 8, 10, 12, 15, 18, 22, 26, 30, 35, 40, 50, 60, 75, 90, 110, 130, 160, 200]);
+const stepMs = Number(values["step-seconds"] ?? (quick ? 6 : 20)) * 1000;
+const inFlightLevels = numbers(values["in-flight"], quick ? [100, 300] : [10_000, 100_000]);
+const natsUrl = process.env.TRANSPORTER || "nats://127.0.0.1:4222";
+const redisUrl = process.env.REDIS_URL || "redis://127.0.0.1:6379";
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
-function percentile(sorted: number[], p: number): number {
-	return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : 0;
+// Rate limits are a policy per client, not a capacity: the benchmark is one client offering the load of many.
+process.env.API_RATE_LIMIT_PER_SECOND ??= "1000000";
+process.env.WEBHOOK_RATE_LIMIT_PER_SECOND ??= "1000000";
+process.env.LOG_LEVEL ??= "warn";
+
+async function startPlatform(stepDelayMs: number): Promise<{ platform: DemoPlatform; store: RedisStore }> {
+	const platform = await startDistributed({ stepDelayMs, transporter: natsUrl, redisUrl, keep: false, log });
+	return { platform, store: new RedisStore({ url: redisUrl, prefix: platform.namespace }) };
 }
 
-async function latencies(platform: DemoPlatform, ids: string[]): Promise<number[]> {
-	const out: number[] = [];
-	for (let i = 0; i < ids.length; i += 50) {
-		const batch = await Promise.all(
-			ids.slice(i, i + 50).map((orderId) => platform.broker.call<{ createdAt: string; timeline: Array<{ status?: string; recordedAt: string }> }, { orderId: string }>("saga.getOrder", { orderId })),
-		);
-		for (const saga of batch) {
-			const invoiced = saga.timeline.find((t) => t.status === "invoiced");
-			if (invoiced) out.push(Date.parse(invoiced.recordedAt) - Date.parse(saga.createdAt));
+/** Stepped open-loop load until a step does not keep up, then one at half the sustained rate. */
+async function throughputAndLatency(runId: string) {
+	const { platform, store } = await startPlatform(0);
+	let n = 0;
+	const nextOrder = () => sampleOrder(runId, ++n);
+	try {
+		const warmOrders = quick ? 10 : 60;
+		const warmStarted = Date.now();
+		await releaseOrders(platform, Array.from({ length: warmOrders }, nextOrder), 8, () => undefined);
+		if ((await waitForInvoices(platform.simulatorUrls.erp, warmOrders, 120_000)) === undefined) throw new Error("the warm-up orders did not finish within 2 minutes");
+		const eventsPerOrder = Math.round((await ledgerCountBetween(store, warmStarted, Date.now())) / warmOrders);
+		log(`warm-up: ${warmOrders} orders, ${eventsPerOrder} events (ledger entries) per order`);
+		const plan: StepPlan = { stepMs, warmMs: Math.min(5_000, stepMs / 4), drainWithinMs: quick ? 60_000 : 120_000, eventsPerOrder };
+		const steps: StepResult[] = [];
+		let invoiced = warmOrders;
+		const step = async (rate: number) => {
+			const result = await runStep(platform, store, rate, plan, nextOrder, invoiced);
+			invoiced += result.accepted;
+			// An order that had not finished when the step gave up waiting still will: count it before the next step.
+			if (result.drainMs === undefined) await waitForInvoices(platform.simulatorUrls.erp, invoiced, 600_000);
+			log(`${rate} orders/s: ${result.committedEventsPerSecond} of ${result.offeredEventsPerSecond} events/s committed, p99 ${result.latency.ingressToFact.p99} ms, ${result.keptUp ? "kept up" : "saturated"}`);
+			return result;
+		};
+		for (const rate of rates) {
+			const result = await step(rate);
+			steps.push(result);
+			if (!result.keptUp) break;
 		}
+		const sustained = [...steps].reverse().find((s) => s.keptUp);
+		const halfRate = await step(Math.max(0.5, Math.round(((sustained?.ordersPerSecond ?? rates[0]!) / 2) * 2) / 2));
+		return { steps, sustained, halfRate, eventsPerOrder };
+	} finally {
+		await store.close();
+		await platform.stop();
 	}
-	return out.sort((a, b) => a - b);
+}
+
+/** Orders held by the partners (they accept and wait hours between steps), filled level by level. */
+async function ordersInFlight(runId: string) {
+	const { platform, store } = await startPlatform(6 * 3_600_000);
+	let n = 0;
+	try {
+		return await measureInFlight(platform, store, redisUrl, inFlightLevels, () => sampleOrder(`${runId}h`, ++n), { ordersPerSecond: quick ? 5 : 10, ms: quick ? 4_000 : 15_000 }, log);
+	} finally {
+		await store.close();
+		await platform.stop();
+	}
 }
 
 async function main(): Promise<void> {
-	let peakRss = 0;
-	const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
-	const platform = values.distributed
-		? await startDistributed({ stepDelayMs: 0, transporter: process.env.TRANSPORTER || "nats://127.0.0.1:4222", redisUrl: process.env.REDIS_URL || "redis://127.0.0.1:6379", keep: false, log: (l) => process.stderr.write(`${l}\n`) })
-		: await startEmbedded({ stepDelayMs: 0 });
+	const startedAt = new Date().toISOString();
 	const runId = randomUUID().slice(0, 6);
-	const batch = Array.from({ length: orders }, (_, i) => sampleOrder(runId, i + 1));
-	const rssBefore = process.memoryUsage().rss;
-	const started = Date.now();
-	const released = await releaseOrders(platform, batch, concurrency, () => undefined);
-	const releasedMs = Date.now() - started;
-	// Counted where a user would look, at the ERP: polling saga.stats would read every order's state and slow the run it measures.
-	const invoicesAtErp = async () => ((await (await fetch(`${platform.simulatorUrls.erp}/_sim/stats`)).json()) as { invoices: number }).invoices;
-	const finished = await pollUntil(async () => (await invoicesAtErp()) >= released.accepted, started + 600_000, 200);
-	const durationMs = Date.now() - started;
-	const sorted = await latencies(platform, batch.map((o) => o.orderId));
-	const ledger = await platform.broker.call<{ entries: number }>("ledger.stats");
-	await platform.stop();
-	clearInterval(sampler);
-	const result = {
-		mode: platform.mode,
-		orders,
-		accepted: released.accepted,
-		finished,
-		durationMs,
-		releaseRatePerSecond: Math.round((released.accepted / releasedMs) * 1000),
-		ordersPerSecond: Math.round((released.accepted / durationMs) * 1000 * 10) / 10,
-		messagesPerSecond: Math.round((ledger.entries / durationMs) * 1000),
-		orderToInvoiceMs: { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted.at(-1) ?? 0 },
-		ledgerEntries: ledger.entries,
-		rssMb: { before: Math.round(rssBefore / 2 ** 20), peak: Math.round(peakRss / 2 ** 20) },
+	const baselines = await measureBaselines(natsUrl, quick ? 1_000 : 5_000, join(".waybill", `bench-${runId}`), log);
+	const load = await throughputAndLatency(runId);
+	const inFlight = await ordersInFlight(runId);
+	const e2eEventsPerSec = load.sustained?.committedEventsPerSecond ?? 0;
+	const saturated = load.steps.find((s) => !s.keptUp);
+	const partial: Omit<BenchResult, "targets"> = {
+		startedAt,
 		node: process.version,
+		machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) },
+		quick,
+		...baselines,
+		eventsPerOrder: load.eventsPerOrder,
+		steps: load.steps,
+		e2eEventsPerSec,
+		e2eOrdersPerSec: load.sustained?.ordersPerSecond ?? 0,
+		peakEventsPerSec: saturated?.committedEventsPerSecond,
+		ratioToJetStream: Math.round((e2eEventsPerSec / baselines.rawJetStreamPublishPerSec) * 1000) / 1000,
+		halfRate: load.halfRate,
+		p50Ms: load.halfRate.latency.ingressToFact.p50,
+		p95Ms: load.halfRate.latency.ingressToFact.p95,
+		p99Ms: load.halfRate.latency.ingressToFact.p99,
+		inFlight,
+		redisBytesPerOrder: inFlight.at(-1)?.redisBytesPerOrder ?? 0,
 	};
-	process.stdout.write(`${JSON.stringify(result)}\n`);
+	const result: BenchResult = { ...partial, targets: targetsOf(partial) };
+	const folder = writeResults(values["results-dir"], result);
+	log(`results in ${folder}/`);
+	process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : markdownReport(result));
 }
 
 main().then(

@@ -65,6 +65,7 @@ export async function startDistributed(options: { stepDelayMs: number; transport
 			apiKey: secrets.adminKey,
 			broker,
 			simulatorUrls: sims,
+			processes: () => children.flatMap((c) => (c.process.pid ? [{ name: c.name, pid: c.process.pid }] : [])),
 			async stop() {
 				await broker.stop();
 				const exits = await stopChildren(children);

@@ -12,6 +12,8 @@ export interface DemoPlatform {
 	/** A broker in the same namespace, for calls to saga and ledger. */
 	broker: ServiceBroker;
 	simulatorUrls: { erp: string; wms: string; lastmile: string; lastmileRapid: string; wmsX12: string };
+	/** Its processes (services and simulators), where it has its own: the benchmark reads their CPU time. */
+	processes?(): Array<{ name: string; pid: number }>;
 	stop(): Promise<void>;
 }
 
