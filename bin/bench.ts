@@ -46,7 +46,6 @@ const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 // Rate limits are a policy per client, not a capacity: the benchmark is one client offering the load of many.
 process.env.API_RATE_LIMIT_PER_SECOND ??= "1000000";
 process.env.WEBHOOK_RATE_LIMIT_PER_SECOND ??= "1000000";
-process.env.LOG_LEVEL ??= "warn";
 
 async function startPlatform(stepDelayMs: number): Promise<{ platform: DemoPlatform; store: RedisStore }> {
 	const platform = await startDistributed({ stepDelayMs, transporter: natsUrl, redisUrl, keep: false, log });

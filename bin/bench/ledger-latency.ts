@@ -50,13 +50,15 @@ export function ledgerLatencies(entries: LedgerEntry[], window: { fromMs: number
 		if (list) list.push(value);
 		else hops.set(label, [value]);
 	};
+	const inWindow = (at: number) => at >= window.fromMs && at <= window.toMs;
 	for (const entry of entries) {
+		// Hops of messages stored within the window only, like the ingress latencies: not the warm-up, not the drain.
+		if (!inWindow(ms(entry.storedAt))) continue;
 		hop(`${entry.channel} → ledger commit`, ms(entry.recordedAt) - ms(entry.storedAt));
 		const parent = entry.causationId ? byId.get(entry.causationId) : undefined;
 		if (parent) hop(`${parent.channel} → ${publisherOf(entry, parent)} → ${entry.channel}`, ms(entry.storedAt) - ms(parent.storedAt));
 		if (entry.kind !== "inbound") continue;
 		const stored = ms(entry.storedAt);
-		if (!(stored >= window.fromMs && stored <= window.toMs)) continue;
 		const facts = (children.get(entry.messageId) ?? []).filter((c) => c.channel === "events");
 		if (facts.length === 0) continue;
 		const isRelease = facts.some((f) => f.type === "erp.order.released");
@@ -77,8 +79,12 @@ export function ledgerLatencies(entries: LedgerEntry[], window: { fromMs: number
 
 function queueGrowth(timed: Array<{ at: number; ms: number }>, window: { fromMs: number; toMs: number }): number {
 	const third = (window.toMs - window.fromMs) / 3;
-	const first = percentiles(timed.filter((t) => t.at < window.fromMs + third).map((t) => t.ms)).p50;
-	const last = percentiles(timed.filter((t) => t.at >= window.toMs - third).map((t) => t.ms)).p50;
+	const early = timed.filter((t) => t.at < window.fromMs + third);
+	const late = timed.filter((t) => t.at >= window.toMs - third);
+	// Too few messages to compare: no evidence of a queue either way.
+	if (early.length === 0 || late.length === 0) return 1;
+	const first = percentiles(early.map((t) => t.ms)).p50;
+	const last = percentiles(late.map((t) => t.ms)).p50;
 	return Math.round((last / Math.max(first, 1)) * 100) / 100;
 }
 

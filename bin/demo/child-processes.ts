@@ -12,12 +12,15 @@ export interface Child {
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
+/** Extra Node flags for every child, for profiling a run: `CHILD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"`. */
+const CHILD_NODE_ARGS = (process.env.CHILD_NODE_ARGS ?? "").split(" ").filter(Boolean);
+
 /** Runs a TypeScript entry point on this same Node (24), the way `npm start` does. */
 export function spawnTs(name: string, entry: string, args: string[], env: Record<string, string>, logDir: string): Child {
 	mkdirSync(logDir, { recursive: true });
 	const logFile = join(logDir, `${name}.log`);
 	const log = createWriteStream(logFile);
-	const child = spawn(process.execPath, ["--import", "tsx", entry, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+	const child = spawn(process.execPath, [...CHILD_NODE_ARGS, "--import", "tsx", entry, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
 	child.stdout!.pipe(log, { end: false });
 	child.stderr!.pipe(log, { end: false });
 	child.once("exit", () => log.end());

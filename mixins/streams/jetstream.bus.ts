@@ -64,6 +64,8 @@ export const WORKING_EVERY_MS = 3_000;
  * short pulls and a short ack wait keep that stall to seconds after a restart or a kill -9.
  */
 const PULL_EXPIRES_MS = 5_000;
+/** Messages one pull request may take over its life: it is topped up when a quarter is used (nats.js's threshold). */
+const PULL_BATCH = 100;
 
 /** The durable bus on NATS JetStream: one stream per channel, one durable pull consumer per group and partition. */
 export class JetStreamBus implements StreamBus {
@@ -242,7 +244,10 @@ export class JetStreamBus implements StreamBus {
 		const open = async () => {
 			await jsm.consumers.add(stream, config).catch(() => undefined);
 			const consumer = await js.consumers.get(stream, config.durable_name!);
-			return consumer.consume({ max_messages: 1, expires: PULL_EXPIRES_MS });
+			// The consumer still lets one message out at a time (max_ack_pending 1); a pull for many
+			// serves the messages that follow without a new pull request each, which had cost the
+			// server a request per delivery (a third of its messages).
+			return consumer.consume({ max_messages: PULL_BATCH, expires: PULL_EXPIRES_MS });
 		};
 		const handle = (m: JsMsg) => this.handle(m, channel, options, handler, partition);
 		return new PartitionWorker(open, handle, this.reportError);

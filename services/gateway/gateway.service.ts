@@ -77,6 +77,10 @@ const GatewayServiceSchema: StreamingServiceSchema<ServiceSettingSchema & Record
 		ip: settings.ip,
 		routes: gatewayRoutes,
 		log4XXResponses: false,
+		// One access line per request, with status and time ("<= 202 POST /webhooks/... [+3 ms]"); the
+		// request line and the action it calls are debug, not two more info lines for every webhook.
+		logRequest: "debug",
+		logResponse: "info",
 		onError: handleRejection,
 	},
 
