@@ -106,7 +106,13 @@ async function main(): Promise<void> {
 	const runId = randomUUID().slice(0, 6);
 	const baselines = await measureBaselines(natsUrl, quick ? 1_000 : 5_000, join(".waybill", `bench-${runId}`), log);
 	const load = await throughputAndLatency(runId);
-	const inFlight = await ordersInFlight(runId);
+	// A failure here still leaves the throughput and latency results written, with the reason.
+	let inFlightError: string | undefined;
+	const inFlight = await ordersInFlight(runId).catch((e: unknown) => {
+		inFlightError = e instanceof Error ? e.message : String(e);
+		log(`orders in flight: ${inFlightError}`);
+		return [];
+	});
 	const e2eEventsPerSec = load.sustained?.committedEventsPerSecond ?? 0;
 	const saturated = load.steps.find((s) => !s.keptUp);
 	const partial: Omit<BenchResult, "targets"> = {
@@ -119,13 +125,14 @@ async function main(): Promise<void> {
 		steps: load.steps,
 		e2eEventsPerSec,
 		e2eOrdersPerSec: load.sustained?.ordersPerSecond ?? 0,
-		peakEventsPerSec: saturated?.committedEventsPerSecond,
+		saturatedEventsPerSec: saturated?.committedEventsPerSecond,
 		ratioToJetStream: Math.round((e2eEventsPerSec / baselines.rawJetStreamPublishPerSec) * 1000) / 1000,
 		halfRate: load.halfRate,
 		p50Ms: load.halfRate.latency.ingressToFact.p50,
 		p95Ms: load.halfRate.latency.ingressToFact.p95,
 		p99Ms: load.halfRate.latency.ingressToFact.p99,
 		inFlight,
+		...(inFlightError ? { inFlightError } : {}),
 		redisBytesPerOrder: inFlight.at(-1)?.redisBytesPerOrder ?? 0,
 	};
 	const result: BenchResult = { ...partial, targets: targetsOf(partial) };

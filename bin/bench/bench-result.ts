@@ -13,8 +13,8 @@ export interface BenchResult extends Baselines {
 	/** Committed events/s of the highest step that kept up. */
 	e2eEventsPerSec: number;
 	e2eOrdersPerSec: number;
-	/** Committed events/s of the first step that did not keep up (the platform's peak), when one was reached. */
-	peakEventsPerSec: number | undefined;
+	/** Committed events/s of the first step that did not keep up, when one was reached: what got through once saturated (it can be below the sustained rate). */
+	saturatedEventsPerSec: number | undefined;
 	ratioToJetStream: number;
 	/** The step at half the sustained rate, whose latencies are the headline. */
 	halfRate: StepResult | undefined;
@@ -22,6 +22,8 @@ export interface BenchResult extends Baselines {
 	p95Ms: number;
 	p99Ms: number;
 	inFlight: InFlightLevel[];
+	/** Why the in-flight measurement stopped, when it did. */
+	inFlightError?: string;
 	/** Redis bytes per order in flight at the highest level measured. */
 	redisBytesPerOrder: number;
 	targets: Record<string, { target: string; measured: string; met: boolean }>;

@@ -28,7 +28,7 @@ export function markdownReport(r: BenchResult): string {
 		"|---|---|---|---|---|---|---|---|---|---|---|",
 		...r.steps.map((s) => `| ${s.ordersPerSecond} | ${n(s.offeredEventsPerSecond)} | ${n(s.committedEventsPerSecond)} | ${s.keptUp ? "yes" : "**no**"} | ${s.drainMs === undefined ? "timeout" : (s.drainMs / 1000).toFixed(1)} | x${s.latency.queueGrowth} | ${s.latency.ingressToFact.p50} | ${s.latency.ingressToFact.p95} | ${s.latency.ingressToFact.p99} | ${s.latency.ingressToLastConsequence.p99} | ${s.httpMs.p99} |`),
 		"",
-		`Sustained: **${n(r.e2eEventsPerSec)} events/s** (${r.e2eOrdersPerSec} orders/s); peak ${n(r.peakEventsPerSec)} events/s; **${r.ratioToJetStream}x** raw JetStream publish. At half the sustained rate: p50 ${r.p50Ms} ms, p95 ${r.p95Ms} ms, p99 **${r.p99Ms} ms**.`,
+		`Sustained: **${n(r.e2eEventsPerSec)} events/s** (${r.e2eOrdersPerSec} orders/s); once saturated ${n(r.saturatedEventsPerSec)} events/s got through; **${r.ratioToJetStream}x** raw JetStream publish. At half the sustained rate: p50 ${r.p50Ms} ms, p95 ${r.p95Ms} ms, p99 **${r.p99Ms} ms**.`,
 	];
 	const headline = r.halfRate ?? r.steps.at(-1);
 	if (headline) {
@@ -40,6 +40,7 @@ export function markdownReport(r: BenchResult): string {
 	}
 	lines.push("", "## Orders in flight", "", "| in flight | Redis bytes per order | per order added since the level before | probe p50 ms | probe p99 ms | fill minutes |", "|---|---|---|---|---|---|");
 	for (const level of r.inFlight) lines.push(`| ${n(level.ordersInFlight)} | ${n(level.redisBytesPerOrder)} | ${n(level.marginalRedisBytesPerOrder)} | ${level.probeIngressToFact.p50} | ${level.probeIngressToFact.p99} | ${level.fillMinutes} |`);
+	if (r.inFlightError) lines.push("", `The in-flight measurement stopped: ${r.inFlightError}`);
 	lines.push("", "## Targets", "", "| target | measured | met |", "|---|---|---|");
 	for (const t of Object.values(r.targets)) lines.push(`| ${t.target} | ${t.measured} | ${t.met ? "yes" : "**no**"} |`);
 	return `${lines.join("\n")}\n`;
