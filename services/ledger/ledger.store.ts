@@ -86,15 +86,18 @@ export class LedgerStore {
 		this.flushing = false;
 	}
 
+	/**
+	 * The seen markers and the head are read together (one round trip, not two); after a lost race
+	 * both are read again, since the writer that won may have recorded some of the same messages.
+	 */
 	private async commit(batch: Pending[]): Promise<Array<LedgerEntry | undefined>> {
 		const keys = batch.map((p) => seenKey(p.channel, p.envelope.id));
-		const seen = await this.store.getMany<number>(keys);
-		const fresh = batch.map((_, i) => seen[i] === undefined && keys.indexOf(keys[i]!) === i);
-		// A redelivery of a recorded message: the crash that caused it may have come between commit and indexes.
-		await this.reindex(seen.filter((seq): seq is number => seq !== undefined));
-		if (!fresh.includes(true)) return batch.map(() => undefined);
 		for (let race = 0; race < MAX_RACES; race++) {
-			const head = await this.store.getVersioned<Head>(HEAD);
+			const [seen, head] = await Promise.all([this.store.getMany<number>(keys), this.store.getVersioned<Head>(HEAD)]);
+			const fresh = batch.map((_, i) => seen[i] === undefined && keys.indexOf(keys[i]!) === i);
+			// A redelivery of a recorded message: the crash that caused it may have come between commit and indexes.
+			if (race === 0) await this.reindex(seen.filter((seq): seq is number => seq !== undefined));
+			if (!fresh.includes(true)) return batch.map(() => undefined);
 			let at = head?.value ?? { seq: 0, hash: GENESIS_HASH };
 			const now = new Date().toISOString();
 			const entries = batch.map((p, i) => {

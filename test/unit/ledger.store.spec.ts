@@ -61,6 +61,25 @@ for (const [name, make] of [
 			assert.deepEqual((await podA.countsByKind()).command, 120);
 		});
 
+		it("records a message two writers hold at once only once, whichever wins the race for the head", async () => {
+			// A redelivery after ack_wait can hand one message to a second pod while the first still commits it.
+			const podA = new LedgerStore(store);
+			const podB = new LedgerStore(store);
+			const before = await podA.size();
+			for (let round = 0; round < 20; round++) {
+				const shared = message(`SO-race-${round}`, 1);
+				const results = await Promise.all([
+					podA.append("events", shared),
+					podB.append("events", shared),
+					podA.append("events", message(`SO-race-${round}`, 2)),
+					podB.append("events", message(`SO-race-${round}`, 3)),
+				]);
+				assert.equal(results.slice(0, 2).filter(Boolean).length, 1, `round ${round}: the shared message was recorded ${results.slice(0, 2).filter(Boolean).length} times`);
+			}
+			assert.equal(await podA.size(), before + 60);
+			assert.equal((await podB.verify()).ok, true);
+		});
+
 		it("records a redelivered message once", async () => {
 			const ledger = new LedgerStore(store);
 			const before = await ledger.size();
