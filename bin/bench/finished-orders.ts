@@ -1,8 +1,9 @@
 import { pollUntil } from "../demo/order-pump.ts";
+import { simStats } from "../demo/summary.ts";
 
 /** Orders the ERP has invoiced: finished orders, counted where a user would look, without loading the services measured. */
 export async function invoicesAtErp(erpUrl: string): Promise<number> {
-	return ((await (await fetch(`${erpUrl}/_sim/stats`)).json()) as { invoices: number }).invoices;
+	return (await simStats<{ invoices: number }>(erpUrl)).invoices;
 }
 
 /** Waits until `count` orders are invoiced; the ms it took, or undefined when `withinMs` passed first. */

@@ -52,8 +52,8 @@ export function writeResults(root: string, result: BenchResult): string {
 	mkdirSync(folder, { recursive: true });
 	writeFileSync(join(folder, "results.json"), `${JSON.stringify(result, null, 2)}\n`);
 	writeFileSync(join(folder, "results.md"), markdownReport(result));
-	writeFileSync(join(folder, "latency-vs-throughput.svg"), latencyChartSvg(result.steps, `Waybill ${r0(result)}: latency vs throughput`));
+	writeFileSync(join(folder, "latency-vs-throughput.svg"), latencyChartSvg(result.steps, `Waybill ${chartSubtitle(result)}: latency vs throughput`));
 	return folder;
 }
 
-const r0 = (r: BenchResult) => (r.quick ? "quick run" : `${r.machine.cpus} cores`);
+const chartSubtitle = (r: BenchResult) => (r.quick ? "quick run" : `${r.machine.cpus} cores`);

@@ -24,8 +24,8 @@ export interface DemoSummary extends FlowCounts {
 	ordersPerSecond: number;
 }
 
-
-async function simStats<T>(url: string): Promise<T> {
+/** What a simulator counted since it started (`GET /_sim/stats`). */
+export async function simStats<T>(url: string): Promise<T> {
 	return (await fetch(`${url}/_sim/stats`)).json() as Promise<T>;
 }
 

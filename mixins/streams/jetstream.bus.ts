@@ -1,11 +1,8 @@
 import {
-	AckPolicy,
-	DeliverPolicy,
 	RetentionPolicy,
 	StorageType,
 	connect,
 	nanos,
-	type ConsumerConfig,
 	type JetStreamClient,
 	type JetStreamManager,
 	type JsMsg,
@@ -16,8 +13,10 @@ import {
 	CONSUMER_NOT_FOUND, NO_MESSAGE_FOUND, STREAM_NOT_FOUND, apiErrorCode, channelSubject, consumerName, deleteStreamsOf, streamName,
 } from "./jetstream-layout.ts";
 import { PartitionWorker } from "./jetstream-partition-worker.ts";
+import { openPartitionConsumer, partitionConsumerConfig } from "./jetstream-partition-consumer.ts";
 
 export { channelSubject, consumerName, deleteNamespace, streamName } from "./jetstream-layout.ts";
+export { ACK_WAIT_MS } from "./jetstream-partition-consumer.ts";
 import { CHANNELS } from "../../canonical/channels.ts";
 import type { Envelope } from "../../canonical/envelope.ts";
 import {
@@ -54,19 +53,8 @@ export interface JetStreamBusOptions {
 }
 
 export const DEFAULT_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1_000;
-/** Unacked for this long, a message is redelivered (the holder is presumed dead). */
-export const ACK_WAIT_MS = 10_000;
 /** A handler still running tells the server so this often, well inside ACK_WAIT_MS. */
 export const WORKING_EVERY_MS = 3_000;
-/**
- * A pull request outlives a consumer that stopped or died until it expires, and a message the
- * server sends to it meanwhile waits out ACK_WAIT_MS before redelivery, blocking its partition:
- * short pulls and a short ack wait keep that stall to seconds after a restart or a kill -9.
- */
-const PULL_EXPIRES_MS = 5_000;
-/** Messages one pull request may take over its life: it is topped up when a quarter is used (nats.js's threshold). */
-const PULL_BATCH = 100;
-
 /** The durable bus on NATS JetStream: one stream per channel, one durable pull consumer per group and partition. */
 export class JetStreamBus implements StreamBus {
 	private readonly options: Required<Omit<JetStreamBusOptions, "onError" | "env">> & Pick<JetStreamBusOptions, "onError" | "env">;
@@ -227,28 +215,10 @@ export class JetStreamBus implements StreamBus {
 	private async startWorker(channel: string, options: SubscribeOptions, handler: DeliveryHandler, partition: number): Promise<PartitionWorker> {
 		const { js, jsm } = this.connected();
 		const stream = streamName(this.options.namespace, channel);
-		const config: Partial<ConsumerConfig> = {
-			durable_name: consumerName(options.group, partition),
-			filter_subject: `${channelSubject(this.options.namespace, channel)}.${partition}`,
-			deliver_policy: DeliverPolicy.All,
-			ack_policy: AckPolicy.Explicit,
-			// One unacked message per consumer: strict order per partition across every process and pod.
-			max_ack_pending: 1,
-			// We dead-letter ourselves (with the error); the server must never drop a message silently.
-			max_deliver: -1,
-			ack_wait: nanos(ACK_WAIT_MS),
-		};
+		const config = partitionConsumerConfig(this.options.namespace, channel, options.group, partition);
 		await jsm.consumers.add(stream, config);
-		// Opened again by the worker whenever its loop ends on its own; re-adding the consumer
-		// first covers a server that lost it (a restart without its store, an operator's delete).
-		const open = async () => {
-			await jsm.consumers.add(stream, config).catch(() => undefined);
-			const consumer = await js.consumers.get(stream, config.durable_name!);
-			// The consumer still lets one message out at a time (max_ack_pending 1); a pull for many
-			// serves the messages that follow without a new pull request each, which had cost the
-			// server a request per delivery (a third of its messages).
-			return consumer.consume({ max_messages: PULL_BATCH, expires: PULL_EXPIRES_MS });
-		};
+		// Opened again by the worker whenever its loop ends on its own.
+		const open = () => openPartitionConsumer(js, jsm, stream, config);
 		const handle = (m: JsMsg) => this.handle(m, channel, options, handler, partition);
 		return new PartitionWorker(open, handle, this.reportError);
 	}
