@@ -41,6 +41,7 @@ const stepMs = Number(values["step-seconds"] ?? (quick ? 6 : 20)) * 1000;
 const inFlightLevels = numbers(values["in-flight"], quick ? [100, 300] : [10_000, 100_000]);
 const natsUrl = process.env.TRANSPORTER || "nats://127.0.0.1:4222";
 const redisUrl = process.env.REDIS_URL || "redis://127.0.0.1:6379";
+const ratio = (part: number, whole: number) => Math.round((part / whole) * 1000) / 1000;
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 // Rate limits are a policy per client, not a capacity: the benchmark is one client offering the load of many.
@@ -126,7 +127,9 @@ async function main(): Promise<void> {
 		e2eEventsPerSec,
 		e2eOrdersPerSec: load.sustained?.ordersPerSecond ?? 0,
 		saturatedEventsPerSec: saturated?.committedEventsPerSecond,
-		ratioToJetStream: Math.round((e2eEventsPerSec / baselines.rawJetStreamPublishPerSec) * 1000) / 1000,
+		ratioToJetStream: ratio(e2eEventsPerSec, baselines.rawJetStreamPublishPerSec),
+		engineCeilingRatio: ratio(baselines.rawOrderedConsumePerSec, baselines.rawJetStreamPublishPerSec),
+		ratioToOrderedConsume: ratio(e2eEventsPerSec, baselines.rawOrderedConsumePerSec),
 		halfRate: load.halfRate,
 		p50Ms: load.halfRate.latency.ingressToFact.p50,
 		p95Ms: load.halfRate.latency.ingressToFact.p95,

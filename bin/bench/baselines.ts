@@ -1,3 +1,5 @@
+import { ORDERED_CONSUME } from "./ordered-consume-shape.ts";
+import { rawOrderedConsume } from "./raw/jetstream-ordered-consume.ts";
 import { rawJetStreamPublish } from "./raw/jetstream-publish.ts";
 import { rawMoleculerCalls } from "./raw/moleculer-calls.ts";
 import { rawNatsPubSub } from "./raw/nats-pubsub.ts";
@@ -7,6 +9,12 @@ export interface Baselines {
 	rawJetStreamPublishPerSec: number;
 	/** The in-flight window that gave the JetStream figure (the best of those tried). */
 	rawJetStreamWindow: number;
+	/**
+	 * Messages/s JetStream alone gets published and acked by every group of ORDERED_CONSUME when
+	 * consumed as Waybill consumes (a consumer per partition, one unacked message each), with no
+	 * application work: the engine's ceiling under our ordering guarantee.
+	 */
+	rawOrderedConsumePerSec: number;
 	rawMoleculerCallsPerSec: number;
 	payloadBytes: number;
 }
@@ -24,7 +32,10 @@ export async function measureBaselines(natsUrl: string, durationMs: number, logD
 		log(`raw JetStream publish (message ids, ${window} in flight): ${perSec} messages/s`);
 		if (perSec > best.perSec) best = { perSec, window };
 	}
+	const ordered = ORDERED_CONSUME;
+	const rawOrderedConsumePerSec = await rawOrderedConsume(natsUrl, { durationMs, payloadBytes: PAYLOAD_BYTES, ...ordered });
+	log(`raw JetStream ordered consumption (${ordered.groups} groups x ${ordered.partitions} partitions, one unacked each, ${ordered.window} publishes in flight): ${rawOrderedConsumePerSec} messages/s`);
 	const rawMoleculerCallsPerSec = await rawMoleculerCalls(natsUrl, { durationMs, payloadBytes: PAYLOAD_BYTES, concurrency: 64, logDir });
 	log(`raw Moleculer remote calls: ${rawMoleculerCallsPerSec} calls/s`);
-	return { rawNatsPubSubPerSec, rawJetStreamPublishPerSec: best.perSec, rawJetStreamWindow: best.window, rawMoleculerCallsPerSec, payloadBytes: PAYLOAD_BYTES };
+	return { rawNatsPubSubPerSec, rawJetStreamPublishPerSec: best.perSec, rawJetStreamWindow: best.window, rawOrderedConsumePerSec, rawMoleculerCallsPerSec, payloadBytes: PAYLOAD_BYTES };
 }

@@ -16,6 +16,10 @@ export interface BenchResult extends Baselines {
 	/** Committed events/s of the first step that did not keep up, when one was reached: what got through once saturated (it can be below the sustained rate). */
 	saturatedEventsPerSec: number | undefined;
 	ratioToJetStream: number;
+	/** Raw ordered consumption over raw JetStream publish: the throughput ratio JetStream itself reaches when consumed as Waybill consumes, with no application work at all. */
+	engineCeilingRatio: number;
+	/** Sustained events/s over raw ordered consumption: how much of that ceiling the platform's own work leaves. */
+	ratioToOrderedConsume: number;
 	/** The step at half the sustained rate, whose latencies are the headline. */
 	halfRate: StepResult | undefined;
 	p50Ms: number;

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BenchResult } from "./bench-result.ts";
+import { ORDERED_CONSUME } from "./ordered-consume-shape.ts";
 import { latencyChartSvg } from "./latency-chart.ts";
 
 const n = (v: number | undefined) => (v === undefined ? "-" : v.toLocaleString("en-US"));
@@ -18,6 +19,7 @@ export function markdownReport(r: BenchResult): string {
 		"|---|---|",
 		`| NATS core publish-subscribe (${r.payloadBytes} B) | ${n(r.rawNatsPubSubPerSec)} messages |`,
 		`| JetStream async publish with message ids (${r.payloadBytes} B, ${r.rawJetStreamWindow} in flight) | ${n(r.rawJetStreamPublishPerSec)} messages |`,
+		`| JetStream consumed as Waybill does (${r.payloadBytes} B, ${ORDERED_CONSUME.groups} groups x ${ORDERED_CONSUME.partitions} partitions, one unacked each), published and acked by every group | ${n(r.rawOrderedConsumePerSec)} messages |`,
 		`| Moleculer remote calls over NATS (64 in flight) | ${n(r.rawMoleculerCallsPerSec)} calls |`,
 		"",
 		"## End to end, open loop, stepped",
@@ -28,7 +30,7 @@ export function markdownReport(r: BenchResult): string {
 		"|---|---|---|---|---|---|---|---|---|---|---|",
 		...r.steps.map((s) => `| ${s.ordersPerSecond} | ${n(s.offeredEventsPerSecond)} | ${n(s.committedEventsPerSecond)} | ${s.keptUp ? "yes" : "**no**"} | ${s.drainMs === undefined ? "timeout" : (s.drainMs / 1000).toFixed(1)} | x${s.latency.queueGrowth} | ${s.latency.ingressToFact.p50} | ${s.latency.ingressToFact.p95} | ${s.latency.ingressToFact.p99} | ${s.latency.ingressToLastConsequence.p99} | ${s.httpMs.p99} |`),
 		"",
-		`Sustained: **${n(r.e2eEventsPerSec)} events/s** (${r.e2eOrdersPerSec} orders/s); once saturated ${n(r.saturatedEventsPerSec)} events/s got through; **${r.ratioToJetStream}x** raw JetStream publish. At half the sustained rate: p50 ${r.p50Ms} ms, p95 ${r.p95Ms} ms, p99 **${r.p99Ms} ms**.`,
+		`Sustained: **${n(r.e2eEventsPerSec)} events/s** (${r.e2eOrdersPerSec} orders/s); once saturated ${n(r.saturatedEventsPerSec)} events/s got through; **${r.ratioToJetStream}x** raw JetStream publish, ${r.ratioToOrderedConsume}x raw ordered consumption (which is itself ${r.engineCeilingRatio}x raw publish: the ceiling of any platform that consumes as Waybill does). At half the sustained rate: p50 ${r.p50Ms} ms, p95 ${r.p95Ms} ms, p99 **${r.p99Ms} ms**.`,
 	];
 	const headline = r.halfRate ?? r.steps.at(-1);
 	if (headline) {

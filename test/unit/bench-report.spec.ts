@@ -75,6 +75,7 @@ function benchWithoutTargets(more: Partial<BenchResult> = {}): Omit<BenchResult,
 		rawNatsPubSubPerSec: 900_000,
 		rawJetStreamPublishPerSec: 3_300,
 		rawJetStreamWindow: 128,
+		rawOrderedConsumePerSec: 3_000,
 		rawMoleculerCallsPerSec: 20_000,
 		payloadBytes: 1_024,
 		startedAt: "2025-03-01T10:00:00.000Z",
@@ -91,6 +92,8 @@ function benchWithoutTargets(more: Partial<BenchResult> = {}): Omit<BenchResult,
 		e2eOrdersPerSec: 50,
 		saturatedEventsPerSec: 700,
 		ratioToJetStream: 0.15,
+		engineCeilingRatio: 0.9,
+		ratioToOrderedConsume: 0.17,
 		halfRate: half,
 		p50Ms: 12,
 		p95Ms: 30,
@@ -148,6 +151,11 @@ describe("markdownReport", () => {
 		assert.ok(lines.includes("## CPU seconds per 1,000 events, at 50 orders/s"));
 		const cpu = lines.filter((line) => /^\| (gateway|mapper|saga) \|/.test(line));
 		assert.deepEqual(cpu, ["| mapper | 1.5 |", "| saga | 0.9 |", "| gateway | 0.5 |"]);
+	});
+
+	it("puts the platform beside the engine consumed as Waybill consumes it", () => {
+		assert.ok(lines.includes("| JetStream consumed as Waybill does (1024 B, 3 groups x 8 partitions, one unacked each), published and acked by every group | 3,000 messages |"));
+		assert.ok(report.includes("0.17x raw ordered consumption (which is itself 0.9x raw publish"));
 	});
 
 	it("has a row for every in-flight level", () => {
