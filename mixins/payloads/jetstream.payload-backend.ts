@@ -1,6 +1,7 @@
-import { StorageType, connect, nanos, type NatsConnection, type ObjectStore } from "nats";
+import { StorageType, connect, nanos, type JetStreamManager, type NatsConnection, type ObjectStore } from "nats";
 import { natsConnectionOptions } from "../streams/nats-connection-options.ts";
 import { apiErrorCode, payloadBucket } from "../streams/jetstream-layout.ts";
+import { readObject } from "./object-read.ts";
 import type { ObjectState, PayloadBackend } from "./payload-store.ts";
 
 export interface JetStreamPayloadBackendOptions {
@@ -22,6 +23,7 @@ const WRONG_LAST_SEQUENCE = 10071;
  */
 export class JetStreamPayloadBackend implements PayloadBackend {
 	private bucket?: Promise<ObjectStore>;
+	private jsm?: Promise<JetStreamManager>;
 	private readonly name: string;
 
 	private constructor(
@@ -50,7 +52,7 @@ export class JetStreamPayloadBackend implements PayloadBackend {
 	}
 
 	async read(name: string): Promise<Uint8Array | undefined> {
-		return (await (await this.store()).getBlob(name)) ?? undefined;
+		return readObject(await this.store(), await this.manager(), this.name, name);
 	}
 
 	async write(name: string, bytes: Uint8Array, expectedRevision: number, contentType?: string): Promise<boolean> {
@@ -76,6 +78,12 @@ export class JetStreamPayloadBackend implements PayloadBackend {
 
 	async close(): Promise<void> {
 		if (!this.nc.isClosed()) await this.nc.drain();
+	}
+
+	private manager(): Promise<JetStreamManager> {
+		this.jsm ??= this.nc.jetstreamManager();
+		this.jsm.catch(() => (this.jsm = undefined));
+		return this.jsm;
 	}
 
 	/** Created on first use, with this configuration; an existing bucket is kept as it is (its config is the operator's). */
