@@ -32,9 +32,9 @@ export async function measureBaselines(natsUrl: string, durationMs: number, logD
 		log(`raw JetStream publish (message ids, ${window} in flight): ${perSec} messages/s`);
 		if (perSec > best.perSec) best = { perSec, window };
 	}
-	const ordered = ORDERED_CONSUME;
-	const rawOrderedConsumePerSec = await rawOrderedConsume(natsUrl, { durationMs, payloadBytes: PAYLOAD_BYTES, ...ordered });
-	log(`raw JetStream ordered consumption (${ordered.groups} groups x ${ordered.partitions} partitions, one unacked each, ${ordered.window} publishes in flight): ${rawOrderedConsumePerSec} messages/s`);
+	const rawOrderedConsumePerSec = await rawOrderedConsume(natsUrl, { durationMs, payloadBytes: PAYLOAD_BYTES, ...ORDERED_CONSUME });
+	const { groups, partitions, window } = ORDERED_CONSUME;
+	log(`raw JetStream ordered consumption (${groups} groups x ${partitions} partitions, one unacked each, ${window} publishes in flight): ${rawOrderedConsumePerSec} messages/s`);
 	const rawMoleculerCallsPerSec = await rawMoleculerCalls(natsUrl, { durationMs, payloadBytes: PAYLOAD_BYTES, concurrency: 64, logDir });
 	log(`raw Moleculer remote calls: ${rawMoleculerCallsPerSec} calls/s`);
 	return { rawNatsPubSubPerSec, rawJetStreamPublishPerSec: best.perSec, rawJetStreamWindow: best.window, rawOrderedConsumePerSec, rawMoleculerCallsPerSec, payloadBytes: PAYLOAD_BYTES };

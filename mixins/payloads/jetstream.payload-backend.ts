@@ -81,8 +81,10 @@ export class JetStreamPayloadBackend implements PayloadBackend {
 	}
 
 	private manager(): Promise<JetStreamManager> {
-		this.jsm ??= this.nc.jetstreamManager();
-		this.jsm.catch(() => (this.jsm = undefined));
+		if (!this.jsm) {
+			this.jsm = this.nc.jetstreamManager();
+			this.jsm.catch(() => (this.jsm = undefined));
+		}
 		return this.jsm;
 	}
 

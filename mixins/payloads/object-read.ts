@@ -1,5 +1,5 @@
 import type { JetStreamManager, ObjectStore } from "nats";
-import { apiErrorCode } from "../streams/jetstream-layout.ts";
+import { apiErrorCode, objectStoreStream } from "../streams/jetstream-layout.ts";
 
 /** JetStream's "no message found" for a direct get. */
 const NO_MESSAGE_FOUND = 10037;
@@ -17,7 +17,7 @@ export class ObjectReadStalledError extends Error {
 /** Whether any chunk of the object whose chunks carry `nuid` is still in the bucket's stream. */
 async function chunksStored(jsm: JetStreamManager, bucket: string, nuid: string): Promise<boolean> {
 	try {
-		await jsm.streams.getMessage(`OBJ_${bucket}`, { last_by_subj: `$O.${bucket}.C.${nuid}` });
+		await jsm.streams.getMessage(objectStoreStream(bucket), { last_by_subj: `$O.${bucket}.C.${nuid}` });
 		return true;
 	} catch (e: unknown) {
 		if (apiErrorCode(e) === NO_MESSAGE_FOUND) return false;

@@ -18,6 +18,8 @@ export const consumerName = (group: string, partition: number): string => `${gro
 
 /** The namespace's object store bucket for claim-checked payloads (its stream is `OBJ_<bucket>`). */
 export const payloadBucket = (namespace: string): string => `${namespace}_payloads`.replace(/[^A-Za-z0-9_-]/g, "_");
+/** The stream behind an object store bucket, as nats.js names it. */
+export const objectStoreStream = (bucket: string): string => `OBJ_${bucket}`;
 
 /** Delete every stream of a namespace, its payload bucket included (tests, demo clean-up). */
 export async function deleteNamespace(servers: string, namespace: string): Promise<void> {
@@ -32,7 +34,7 @@ export async function deleteNamespace(servers: string, namespace: string): Promi
 /** Matched by subject rather than name prefix: namespace `a` must not take `a_b`'s streams. */
 export async function deleteStreamsOf(jsm: JetStreamManager, namespace: string): Promise<void> {
 	const prefix = `${subjectToken(namespace)}.`;
-	const payloads = `OBJ_${payloadBucket(namespace)}`;
+	const payloads = objectStoreStream(payloadBucket(namespace));
 	for await (const info of jsm.streams.list()) {
 		if (info.config.name === payloads || info.config.subjects?.some((s) => s.startsWith(prefix))) await jsm.streams.delete(info.config.name);
 	}

@@ -5,7 +5,7 @@ import { connect, type NatsConnection } from "nats";
 import { ERROR_TYPES } from "../../canonical/index.ts";
 import { JetStreamPayloadBackend } from "../../mixins/payloads/jetstream.payload-backend.ts";
 import { PayloadStore } from "../../mixins/payloads/payload-store.ts";
-import { payloadBucket } from "../../mixins/streams/jetstream-layout.ts";
+import { objectStoreStream, payloadBucket } from "../../mixins/streams/jetstream-layout.ts";
 
 // CI provides NATS with JetStream; an unreachable one must fail this file, never skip it.
 const NATS_URL = process.env.NATS_URL || "nats://127.0.0.1:4222";
@@ -37,7 +37,7 @@ describe("a claim-checked payload whose chunks expired before its meta", () => {
 		assert.ok(object, "the payload is an object of the bucket");
 		// What expiry does to the chunks alone: the meta stays, naming chunks that are gone.
 		const jsm = await nc.jetstreamManager();
-		await jsm.streams.purge(`OBJ_${bucket}`, { filter: `$O.${bucket}.C.${object.nuid}` });
+		await jsm.streams.purge(objectStoreStream(bucket), { filter: `$O.${bucket}.C.${object.nuid}` });
 		const started = Date.now();
 		const failure = await payloads.get(ref).then(
 			() => undefined,
