@@ -1,8 +1,6 @@
 import type { JetStreamManager, ObjectStore } from "nats";
-import { apiErrorCode, objectStoreStream } from "../streams/jetstream-layout.ts";
+import { NO_MESSAGE_FOUND, apiErrorCode, objectStoreStream } from "../streams/jetstream-layout.ts";
 
-/** JetStream's "no message found" for a direct get. */
-const NO_MESSAGE_FOUND = 10037;
 /** A read that receives no chunk for this long is checked: its chunks may be gone. */
 export const READ_STALL_MS = 5_000;
 
